@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/**
+ * The whole configuration, parsed once from the environment into a frozen object.
+ * A missing or bad variable stops the process (see `loadConfigOrExit`) with a message naming it.
+ */
+const urlOf = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL with scheme ${protocols.join(' or ')}` },
+  );
+
+export const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: urlOf(['postgres:', 'postgresql:']).optional(),
+  EVENTSTORE_URL: urlOf(['esdb:', 'esdb+discover:']).optional(),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  AUTH_JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  AUTH_JWKS_URL: urlOf(['https:', 'http:']).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SEED: z.enum(['demo', 'none']).default('demo'),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+});
+
+export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super('Invalid configuration: ' + issues.map((i) => `${i.variable}: ${i.message}`).join('; '));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Empty strings count as unset, as in most shells' `VAR= cmd`. */
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = ConfigSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })));
+  }
+  return Object.freeze(result.data);
+}
+
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return parseConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const i of err.issues) process.stderr.write(`config error: ${i.variable} ${i.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

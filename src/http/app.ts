@@ -1,0 +1,117 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import type { EventRegistry } from '../domain/registry.ts';
+import type { EventStore } from '../eventstore/types.ts';
+import type { ProjectionRunner } from '../projections/runner.ts';
+import type { Authenticator } from './auth.ts';
+import { HttpError, registerErrorHandling } from './problem.ts';
+import { healthRoutes } from './routes/health.ts';
+import { territoryRoutes } from './routes/territories.ts';
+
+/** Everything the HTTP layer needs, passed in explicitly (no singletons). */
+export interface AppDeps {
+  config: Config;
+  store: EventStore;
+  db: Kysely<Database>;
+  pool: pg.Pool;
+  registry: EventRegistry;
+  runner: ProjectionRunner;
+  auth: Authenticator;
+  /** The clock: "today" for business-date checks, recorded times. */
+  clock: () => Date;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: AppDeps;
+  }
+}
+
+/** Builds the Fastify app (no listen): the server entry and the tests both use it. */
+export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLogger } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    bodyLimit: deps.config.BODY_LIMIT_BYTES,
+    connectionTimeout: 30_000,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 72_000,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 200 },
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.decorate('deps', deps);
+  app.decorateRequest('principal', null);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  // JSON only for bodies: anything else is a 415 (empty bodies are fine).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    ['application/json', 'application/merge-patch+json'],
+    { parseAs: 'string' },
+    (req, body, done) => {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      if (text.trim() === '') return done(null, undefined);
+      try {
+        // JSON.parse with a reviver that drops prototype-polluting keys' effects: zod's strict
+        // objects then refuse them as unknown fields.
+        done(null, JSON.parse(text));
+      } catch (err) {
+        done(new HttpError(400, `the body is not valid JSON: ${(err as Error).message}`), undefined);
+      }
+    },
+  );
+  app.addContentTypeParser('*', (req, _payload, done) => {
+    done(
+      new HttpError(
+        415,
+        `Content-Type ${req.headers['content-type'] ?? '(none)'} is not supported; send application/json`,
+      ),
+      undefined,
+    );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'ti-ledger',
+        version: '0.1.0',
+        description:
+          "Event-sourced ledger of the Territoires d'industrie programme: territories, contracts of reciprocal commitments, regional validation, projects. Commands answer with the stream revision (ETag) and log position; reads accept `asOf` business dates.",
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes);
+  await app.register(territoryRoutes);
+  return app;
+}

@@ -1,0 +1,99 @@
+import type { FastifyRequest } from 'fastify';
+import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import { z } from 'zod';
+import type { Actor } from '../eventstore/types.ts';
+import { HttpError } from './problem.ts';
+
+export const ROLES = ['programme_admin', 'territory_lead', 'regional_validator', 'auditor', 'reporter'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Principal extends Actor {
+  roles: Role[];
+  regions: string[];
+  territories: string[];
+}
+
+const Claims = z.object({
+  sub: z.string().min(1).max(200),
+  name: z.string().min(1).max(200),
+  roles: z.array(z.enum(ROLES)).max(10),
+  regions: z
+    .array(z.string().regex(/^\d{2}$/))
+    .max(50)
+    .default([]),
+  territories: z.array(z.string().max(64)).max(500).default([]),
+});
+
+export interface Authenticator {
+  verify(token: string): Promise<Principal>;
+}
+
+const ISSUER = 'ti-ledger';
+
+/** HS256 tokens signed with AUTH_JWT_SECRET, or RS/ES tokens checked against AUTH_JWKS_URL. */
+export function createAuthenticator(opts: {
+  secret?: string | undefined;
+  jwksUrl?: string | undefined;
+}): Authenticator {
+  const secret = opts.secret ? new TextEncoder().encode(opts.secret) : undefined;
+  const jwks: JWTVerifyGetKey | undefined = opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : undefined;
+  return {
+    async verify(token: string): Promise<Principal> {
+      let payload: unknown;
+      try {
+        if (jwks) payload = (await jwtVerify(token, jwks)).payload;
+        else if (secret) payload = (await jwtVerify(token, secret, { algorithms: ['HS256'] })).payload;
+        else throw new HttpError(401, 'authentication is not configured (AUTH_JWT_SECRET or AUTH_JWKS_URL)');
+      } catch (err) {
+        if (err instanceof HttpError) throw err;
+        const code = (err as { code?: string }).code;
+        throw new HttpError(401, code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token is not valid');
+      }
+      const claims = Claims.safeParse(payload);
+      if (!claims.success)
+        throw new HttpError(
+          401,
+          `the token's claims are not valid: ${claims.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}`,
+        );
+      return claims.data;
+    },
+  };
+}
+
+export async function signToken(
+  secret: string,
+  claims: { sub: string; name: string; roles: Role[]; regions?: string[]; territories?: string[] },
+  expiresIn: string = '12h',
+): Promise<string> {
+  return new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(claims.sub)
+    .setIssuer(ISSUER)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(secret));
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+/** Reads the bearer token (401 when missing or bad). */
+export async function authenticate(req: FastifyRequest, auth: Authenticator): Promise<Principal> {
+  const header = req.headers.authorization;
+  if (!header) throw new HttpError(401, 'a bearer token is required', { headers: { 'www-authenticate': 'Bearer' } });
+  const m = /^Bearer ([A-Za-z0-9_\-.=]+)$/.exec(header);
+  if (!m) throw new HttpError(401, 'the Authorization header must be "Bearer <token>"');
+  const principal = await auth.verify(m[1]!);
+  req.principal = principal;
+  return principal;
+}
+
+export function requireRole(p: Principal, ...roles: Role[]): void {
+  if (!p.roles.some((r) => roles.includes(r)))
+    throw new HttpError(403, `this needs one of the roles ${roles.join(', ')}`);
+}
+
+export const actorOf = (p: Principal): Actor => ({ sub: p.sub, name: p.name, roles: [...p.roles] });

@@ -1,0 +1,72 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { handleCommand, type Decider, type HandleResult } from '../application/commandHandler.ts';
+import type { DomainEvent } from '../domain/shared.ts';
+import type { AppDeps } from './app.ts';
+import { actorOf, authenticate, requireRole, type Principal, type Role } from './auth.ts';
+import { HttpError } from './problem.ts';
+
+/** What every command answers: the stream's revision (also the ETag) and the log position. */
+export const CommandResult = z.object({
+  revision: z.number().int(),
+  position: z
+    .string()
+    .nullable()
+    .describe('log position of the last event written; pass it as minPosition to read your writes'),
+});
+
+export const CommandHeaders = z.object({
+  'if-match': z.string().max(100).optional().describe('ETag (stream revision) the command expects: 412 when stale'),
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('same key + same body = same answer, nothing written twice'),
+});
+
+export const etagOf = (revision: bigint) => `"${revision}"`;
+
+export function parseIfMatch(header: string | undefined): bigint | undefined {
+  if (header === undefined || header === '*') return undefined;
+  const m = /^(?:W\/)?"(-?\d{1,18})"$/.exec(header.trim());
+  if (!m)
+    throw new HttpError(400, 'If-Match must be an ETag such as "3"', {
+      errors: [{ field: 'headers.if-match', message: 'must be an ETag such as "3"' }],
+    });
+  return BigInt(m[1]!);
+}
+
+export const todayOf = (clock: () => Date) => clock().toISOString().slice(0, 10);
+
+export async function authorize(req: FastifyRequest, deps: AppDeps, ...roles: Role[]): Promise<Principal> {
+  const p = await authenticate(req, deps.auth);
+  requireRole(p, ...roles);
+  return p;
+}
+
+/** Runs a command through the one command handler with the request's actor, ids and If-Match. */
+export async function runCommand<C, E extends DomainEvent, S>(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  deps: AppDeps,
+  principal: Principal,
+  stream: string,
+  decider: Decider<C, E, S>,
+  command: C | ((state: S) => C),
+): Promise<HandleResult<S> & { body: z.infer<typeof CommandResult> }> {
+  const headers = req.headers as Record<string, string | undefined>;
+  const result = await handleCommand(deps, stream, decider, command, {
+    actor: actorOf(principal),
+    requestId: req.id,
+    correlationId:
+      typeof headers['x-correlation-id'] === 'string' ? headers['x-correlation-id'].slice(0, 200) : undefined,
+    idempotencyKey: headers['idempotency-key'],
+    expectedRevision: parseIfMatch(headers['if-match']),
+  });
+  reply.header('etag', etagOf(result.nextRevision));
+  return {
+    ...result,
+    body: { revision: Number(result.nextRevision), position: result.position?.toString() ?? null },
+  };
+}

@@ -1,0 +1,124 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { BusinessDate, RegionCode, notFound } from '../../domain/shared.ts';
+import { Epci, TerritoryId, territoryDecider } from '../../domain/territory/index.ts';
+import { territoryStream } from '../../eventstore/streams.ts';
+import { CommandHeaders, CommandResult, authorize, runCommand, todayOf } from '../commands.ts';
+import { getTerritory, listTerritories } from '../../projections/territories/queries.ts';
+
+const Problem = z
+  .object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string().optional() })
+  .loose();
+
+export const LabelTerritoryBody = z.strictObject({
+  id: TerritoryId,
+  programme: z
+    .string()
+    .regex(/^[a-z0-9-]{1,64}$/)
+    .default('territoires-industrie-2018'),
+  name: z.string().trim().min(1).max(200),
+  regionCode: RegionCode,
+  epcis: z.array(Epci).min(1).max(500),
+  labelledOn: BusinessDate,
+  synthetic: z.boolean().optional(),
+});
+
+const TerritoryView = z.object({
+  id: z.string(),
+  programme: z.string(),
+  name: z.string(),
+  regionCode: z.string(),
+  status: z.string(),
+  labelledOn: z.string(),
+  epcis: z.array(z.object({ siren: z.string(), name: z.string(), nature: z.string().nullable() })),
+  coLeads: z.object({ industrial: z.string().nullable(), elected: z.string().nullable() }),
+  splitFrom: z.string().nullable(),
+  synthetic: z.boolean(),
+  validFrom: z.string(),
+  validTo: z.string().nullable(),
+  position: z.string(),
+});
+
+export const territoryRoutes: FastifyPluginAsyncZod = async (app) => {
+  const deps = app.deps;
+
+  app.post(
+    '/territories',
+    {
+      schema: {
+        tags: ['territories'],
+        summary: 'Label a territory (programme administrators)',
+        security: [{ bearer: [] }],
+        headers: CommandHeaders,
+        body: LabelTerritoryBody,
+        response: {
+          201: CommandResult.extend({ id: z.string() }),
+          400: Problem,
+          401: Problem,
+          403: Problem,
+          409: Problem,
+        },
+      },
+    },
+    async (req, reply) => {
+      const principal = await authorize(req, deps, 'programme_admin');
+      const { id, ...rest } = req.body;
+      const r = await runCommand(req, reply, deps, principal, territoryStream(id), territoryDecider, {
+        type: 'LabelTerritory',
+        data: { territoryId: id, ...rest },
+        metadata: { actor: principal, today: todayOf(deps.clock) },
+      });
+      return reply
+        .code(201)
+        .header('location', `/territories/${id}`)
+        .send({ id, ...r.body });
+    },
+  );
+
+  app.get(
+    '/territories',
+    {
+      schema: {
+        tags: ['territories'],
+        summary: 'Territories (current, or as of a business date)',
+        querystring: z.strictObject({
+          region: RegionCode.optional(),
+          programme: z.string().max(64).optional(),
+          asOf: BusinessDate.optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+        }),
+        response: {
+          200: z.object({
+            items: z.array(TerritoryView),
+            total: z.number().int(),
+            limit: z.number(),
+            offset: z.number(),
+          }),
+        },
+      },
+    },
+    async (req) => listTerritories(deps.db, req.query),
+  );
+
+  app.get(
+    '/territories/:id',
+    {
+      schema: {
+        tags: ['territories'],
+        summary: 'One territory (current, or as of a business date)',
+        params: z.strictObject({ id: TerritoryId }),
+        querystring: z.strictObject({ asOf: BusinessDate.optional() }),
+        response: { 200: TerritoryView, 404: Problem },
+      },
+    },
+    async (req) => {
+      const t = await getTerritory(deps.db, req.params.id, req.query.asOf);
+      if (!t)
+        throw notFound(
+          `territory ${req.params.id} ${req.query.asOf ? `did not exist on ${req.query.asOf}` : 'does not exist'}`,
+        );
+      return t;
+    },
+  );
+};

@@ -1,0 +1,172 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, TerritoryRow } from '../../db/database.ts';
+import type { Projection, ProjectedEvent } from '../types.ts';
+import type { Epci, TerritoryEventOf } from '../../domain/territory/territory.ts';
+
+type Db = Transaction<Database> | Kysely<Database>;
+type Data<T extends TerritoryEventOf<any>['type']> = TerritoryEventOf<T>['data'];
+
+/**
+ * read.territories and read.territory_epcis, versioned over business time.
+ * A change dated D closes the open version (valid_to = D) and opens a new one (valid_from = D);
+ * a second change on the same day updates that day's version in place.
+ */
+async function newVersion(
+  db: Db,
+  territoryId: string,
+  date: string,
+  position: string,
+  change: Partial<Omit<TerritoryRow, 'territory_id' | 'valid_from' | 'valid_to' | 'position'>>,
+): Promise<void> {
+  const current = await db
+    .selectFrom('read.territories')
+    .selectAll()
+    .where('territory_id', '=', territoryId)
+    .where('valid_to', 'is', null)
+    .executeTakeFirst();
+  if (!current) return; // not labelled (yet): nothing to version
+  // Dates within one territory never go backwards (decide refuses it); clamp rather than refuse.
+  const from = date > current.valid_from ? date : current.valid_from;
+  if (from === current.valid_from) {
+    await db
+      .updateTable('read.territories')
+      .set({ ...change, position })
+      .where('territory_id', '=', territoryId)
+      .where('valid_from', '=', from)
+      .execute();
+    return;
+  }
+  await db
+    .updateTable('read.territories')
+    .set({ valid_to: from })
+    .where('territory_id', '=', territoryId)
+    .where('valid_to', 'is', null)
+    .execute();
+  const { valid_to: _vt, synthetic, ...rest } = current;
+  await db
+    .insertInto('read.territories')
+    .values({ ...rest, synthetic, ...change, valid_from: from, valid_to: null, position })
+    .execute();
+}
+
+async function addEpcis(db: Db, territoryId: string, epcis: Epci[], date: string, position: string) {
+  if (epcis.length === 0) return;
+  await db
+    .insertInto('read.territory_epcis')
+    .values(
+      epcis.map((e) => ({
+        territory_id: territoryId,
+        siren: e.siren,
+        name: e.name,
+        nature: e.nature ?? null,
+        valid_from: date,
+        valid_to: null,
+        position,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(['territory_id', 'siren', 'valid_from']).doUpdateSet((eb) => ({
+        valid_to: null,
+        name: eb.ref('excluded.name'),
+        nature: eb.ref('excluded.nature'),
+        position: eb.ref('excluded.position'),
+      })),
+    )
+    .execute();
+}
+
+async function closeEpcis(db: Db, territoryId: string, sirens: string[] | 'all', date: string) {
+  let q = db
+    .updateTable('read.territory_epcis')
+    .set({ valid_to: sql<string>`greatest(valid_from, ${date}::date)` })
+    .where('territory_id', '=', territoryId)
+    .where('valid_to', 'is', null);
+  if (sirens !== 'all') {
+    if (sirens.length === 0) return;
+    q = q.where('siren', 'in', sirens);
+  }
+  await q.execute();
+}
+
+export const territoriesProjection: Projection = {
+  name: 'territories',
+  handles: new Set([
+    'TerritoryLabelled',
+    'TerritoryRenamed',
+    'TerritoryPerimeterChanged',
+    'TerritorySplit',
+    'TerritoryCoLeadsAppointed',
+    'TerritoryWithdrawn',
+  ]),
+  async apply(db, event: ProjectedEvent) {
+    const position = event.recorded.position.toString();
+    const date = event.occurredOn;
+    switch (event.type) {
+      case 'TerritoryLabelled': {
+        const d = event.data as Data<'TerritoryLabelled'>;
+        await db
+          .insertInto('read.territories')
+          .values({
+            territory_id: d.territoryId,
+            valid_from: d.labelledOn,
+            valid_to: null,
+            programme: d.programme,
+            name: d.name,
+            region_code: d.regionCode,
+            status: 'labelled',
+            labelled_on: d.labelledOn,
+            epci_count: d.epcis.length,
+            industrial_co_lead: null,
+            elected_co_lead: null,
+            split_from: d.splitFrom ?? null,
+            synthetic: d.synthetic ?? false,
+            position,
+          })
+          .onConflict((oc) => oc.columns(['territory_id', 'valid_from']).doNothing())
+          .execute();
+        await addEpcis(db, d.territoryId, d.epcis, d.labelledOn, position);
+        return;
+      }
+      case 'TerritoryRenamed': {
+        const d = event.data as Data<'TerritoryRenamed'>;
+        await newVersion(db, d.territoryId, date, position, { name: d.name });
+        return;
+      }
+      case 'TerritoryPerimeterChanged': {
+        const d = event.data as Data<'TerritoryPerimeterChanged'>;
+        await closeEpcis(db, d.territoryId, d.removed, date);
+        await addEpcis(db, d.territoryId, d.added, date, position);
+        const count = await db
+          .selectFrom('read.territory_epcis')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('territory_id', '=', d.territoryId)
+          .where('valid_to', 'is', null)
+          .executeTakeFirstOrThrow();
+        await newVersion(db, d.territoryId, date, position, { epci_count: Number(count.n) });
+        return;
+      }
+      case 'TerritorySplit': {
+        const d = event.data as Data<'TerritorySplit'>;
+        await newVersion(db, d.territoryId, date, position, { status: 'split' });
+        await closeEpcis(db, d.territoryId, 'all', date);
+        return;
+      }
+      case 'TerritoryCoLeadsAppointed': {
+        const d = event.data as Data<'TerritoryCoLeadsAppointed'>;
+        await newVersion(db, d.territoryId, date, position, {
+          industrial_co_lead: d.industrial.name,
+          elected_co_lead: d.elected.name,
+        });
+        return;
+      }
+      case 'TerritoryWithdrawn': {
+        const d = event.data as Data<'TerritoryWithdrawn'>;
+        await newVersion(db, d.territoryId, date, position, { status: 'withdrawn' });
+        await closeEpcis(db, d.territoryId, 'all', date);
+        return;
+      }
+      default:
+        return;
+    }
+  },
+};

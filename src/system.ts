@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import type { Config } from './config.ts';
+import { createDb, createPool, type Database } from './db/database.ts';
+import { connectOrStart, type PgServer } from './db/embedded.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { buildRegistry } from './domain/index.ts';
+import type { EventRegistry } from './domain/registry.ts';
+import { PostgresEventStore } from './eventstore/postgres.ts';
+import type { EventStore } from './eventstore/types.ts';
+import { createAuthenticator, type Authenticator } from './http/auth.ts';
+import { allProjections } from './projections/index.ts';
+import { ProjectionRunner } from './projections/runner.ts';
+
+/**
+ * The composition root: builds every dependency from the configuration, in one place.
+ * The server and the command-line tools share it, so they reach the same database and store.
+ */
+export interface System {
+  config: Config;
+  server: PgServer;
+  pool: pg.Pool;
+  db: Kysely<Database>;
+  store: EventStore;
+  registry: EventRegistry;
+  runner: ProjectionRunner;
+  auth: Authenticator;
+  jwtSecret: string | undefined;
+  clock: () => Date;
+  close(): Promise<void>;
+}
+
+type Log = {
+  info(o: object | string, msg?: string): void;
+  warn(o: object, msg?: string): void;
+  error(o: object, msg?: string): void;
+  debug?(o: object | string, msg?: string): void;
+};
+
+/** AUTH_JWT_SECRET, or in local mode a secret kept in DATA_DIR so tokens survive restarts. */
+export function resolveJwtSecret(config: Config): string | undefined {
+  if (config.AUTH_JWT_SECRET) return config.AUTH_JWT_SECRET;
+  if (config.AUTH_JWKS_URL) return undefined;
+  const file = join(config.DATA_DIR, 'auth-secret');
+  if (!existsSync(file)) {
+    mkdirSync(config.DATA_DIR, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64url'), { flag: 'wx', mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+export async function createEventStore(config: Config, pool: pg.Pool): Promise<EventStore> {
+  if (config.EVENTSTORE_URL) {
+    const { EventStoreDbEventStore } = await import('./eventstore/esdb.ts');
+    return EventStoreDbEventStore.connect(config.EVENTSTORE_URL, buildRegistry().types());
+  }
+  return new PostgresEventStore(pool);
+}
+
+export async function createSystem(
+  config: Config,
+  opts: { log?: Log; migrate?: boolean; poolSize?: number; clock?: () => Date } = {},
+): Promise<System> {
+  const server = await connectOrStart(config, opts.log?.debug ? (m) => opts.log?.debug?.(m) : undefined);
+  const pool = createPool(server.url, opts.poolSize ?? 20);
+  const db = createDb(pool);
+  try {
+    if (opts.migrate !== false) await migrateToLatest(db);
+    const store = await createEventStore(config, pool);
+    const registry = buildRegistry();
+    const runner = new ProjectionRunner({
+      store,
+      db,
+      pool,
+      registry,
+      projections: allProjections,
+      ...(opts.log ? { log: opts.log } : {}),
+    });
+    const jwtSecret = resolveJwtSecret(config);
+    const auth = createAuthenticator({ secret: jwtSecret, jwksUrl: config.AUTH_JWKS_URL });
+    return {
+      config,
+      server,
+      pool,
+      db,
+      store,
+      registry,
+      runner,
+      auth,
+      jwtSecret,
+      clock: opts.clock ?? (() => new Date()),
+      async close() {
+        await runner.stop();
+        await store.close();
+        await db.destroy(); // ends the pool
+        await server.stop();
+      },
+    };
+  } catch (err) {
+    await db.destroy().catch(() => undefined);
+    await server.stop();
+    throw err;
+  }
+}
