@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 
-export const TEST_DATA_DIR = resolve('.data/test');
+/** One cluster per test run; set TI_TEST_DIR to run several suites side by side. */
+export const TEST_DATA_DIR = resolve(process.env.TI_TEST_DIR ?? '.data/test');
 export const TEMPLATE_DB = 'ti_template';
 export const clusterFile = join(TEST_DATA_DIR, 'cluster.json');
 
