@@ -1,46 +1,56 @@
-import exitHook from 'async-exit-hook';
 import pino from 'pino';
 import { loadConfigOrExit } from './config.ts';
 import { buildApp } from './http/app.ts';
-import { createSystem } from './system.ts';
+import { createSystem, type System } from './system.ts';
 import { printLocalTokens } from './cli/token.ts';
 
 /** The server entry: logger, system, app, listen, graceful shutdown. */
 const config = loadConfigOrExit();
 const log = pino({ level: config.LOG_LEVEL, base: { service: 'ti-ledger' } });
 
+const running: { system?: System; app?: Awaited<ReturnType<typeof buildApp>> } = {};
 let shuttingDown: Promise<void> | undefined;
+
+/** Closes HTTP first (drains requests), then the projections, the pool, and PostgreSQL last. */
+function shutdown(): Promise<void> {
+  shuttingDown ??= (async () => {
+    log.info('shutting down: closing HTTP, stopping projections, stopping PostgreSQL');
+    await running.app?.close().catch((err: unknown) => log.error({ err }, 'closing HTTP failed'));
+    await running.system?.close().catch((err: unknown) => log.error({ err }, 'closing the system failed'));
+    log.info('stopped');
+  })();
+  return shuttingDown;
+}
+
+// SIGINT, SIGTERM: orderly shutdown, then exit 0; a second signal forces the exit.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (shuttingDown) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    void shutdown().then(() => process.exit(0));
+  });
+}
 
 async function main() {
   const started = Date.now();
-  const system = await createSystem(config, { log });
-  const http: { app?: Awaited<ReturnType<typeof buildApp>> } = {};
-  exitHook((done) => {
-    shuttingDown ??= (async () => {
-      log.info('shutting down: closing HTTP, stopping projections, stopping PostgreSQL');
-      await http.app?.close().catch((err: unknown) => log.error({ err }, 'closing HTTP failed'));
-      await system.close().catch((err: unknown) => log.error({ err }, 'closing the system failed'));
-      log.info('stopped');
-    })();
-    void shuttingDown.finally(done);
-  });
-
-  const app = (http.app = await buildApp(system, { logger: log }));
+  const system = (running.system = await createSystem(config, { log }));
+  const app = (running.app = await buildApp(system, { logger: log }));
   system.runner.start();
   if (config.SEED === 'demo') {
     const { seedIfEmpty } = await import('../seeds/index.ts');
     await seedIfEmpty(system, log);
   }
-  await app.listen({ port: config.PORT, host: config.HOST });
-  log.info({ ms: Date.now() - started, url: `http://${config.HOST}:${config.PORT}`, docs: '/docs' }, 'ti-ledger ready');
+  const url = await app.listen({ port: config.PORT, host: config.HOST });
+  log.info({ ms: Date.now() - started, url, docs: `${url}/docs`, backend: system.store.backend }, 'ti-ledger ready');
   if (system.jwtSecret && !config.AUTH_JWKS_URL && config.NODE_ENV !== 'production') {
     await printLocalTokens(system.jwtSecret, (line) => process.stdout.write(line + '\n'));
   }
 }
 
-main().catch((err: unknown) => {
+main().catch(async (err: unknown) => {
   log.fatal({ err }, 'startup failed');
-  // exit through the exit hook, so a PostgreSQL we started is stopped too
-  process.exitCode = 1;
-  process.kill(process.pid, 'SIGTERM');
+  await shutdown();
+  process.exit(1);
 });

