@@ -26,6 +26,7 @@ export interface DeadLettersTable {
   attempts: number;
   parked_at: Generated<Date>;
   replayed_at: Date | null;
+  revision: Int8 | null;
 }
 
 export interface TerritoriesTable {
@@ -55,11 +56,146 @@ export interface TerritoryEpcisTable {
   position: Int8;
 }
 
+export interface RegionsTable {
+  region_code: string;
+  valid_from: DateCol;
+  valid_to: DateCol | null;
+  name: string;
+  position: Int8;
+}
+
+export interface ContractsTable {
+  contract_id: string;
+  valid_from: DateCol;
+  valid_to: DateCol | null;
+  territory_id: string;
+  region_code: string | null;
+  kind: string | null;
+  title: string | null;
+  status: string;
+  drafted_on: DateCol | null;
+  submitted_on: DateCol | null;
+  validated_on: DateCol | null;
+  changes_requested_on: DateCol | null;
+  rejected_on: DateCol | null;
+  signed_on: DateCol | null;
+  reopened_on: DateCol | null;
+  submissions: number;
+  commitments: number;
+  committed_cents: Int8;
+  position: Int8;
+}
+
+export interface ContractCommitmentsTable {
+  contract_id: string;
+  commitment_id: string;
+  valid_from: DateCol;
+  valid_to: DateCol | null;
+  territory_id: string;
+  region_code: string | null;
+  party_kind: string;
+  party_name: string | null;
+  party_siren: string | null;
+  axis: string | null;
+  description: string | null;
+  amount_cents: Int8;
+  due_on: DateCol | null;
+  status: string;
+  position: Int8;
+}
+
+export interface ContractDecisionsTable {
+  position: Int8;
+  contract_id: string;
+  territory_id: string;
+  region_code: string | null;
+  decision: string;
+  valid_from: DateCol;
+  valid_to: DateCol | null;
+  actor_sub: string | null;
+  actor_name: string | null;
+  reason: string | null;
+}
+
+export interface ProjectsTable {
+  project_id: string;
+  valid_from: DateCol;
+  valid_to: DateCol | null;
+  territory_id: string;
+  contract_id: string | null;
+  region_code: string | null;
+  axis: string | null;
+  title: string | null;
+  budget_cents: Int8 | null;
+  status: string;
+  registered_on: DateCol | null;
+  started_on: DateCol | null;
+  completed_on: DateCol | null;
+  abandoned_on: DateCol | null;
+  fundings: number;
+  funding_cents: Int8;
+  position: Int8;
+}
+
+export interface ProjectFundingsTable {
+  position: Int8;
+  project_id: string;
+  funding_id: string | null;
+  territory_id: string;
+  region_code: string | null;
+  source: string;
+  amount_cents: Int8;
+  valid_from: DateCol;
+  valid_to: DateCol | null;
+}
+
+export interface AuditLogTable {
+  position: Int8;
+  event_id: string;
+  stream: string;
+  revision: Int8;
+  type: string;
+  schema_version: number;
+  actor_sub: string | null;
+  actor_name: string | null;
+  occurred_on: DateCol;
+  recorded_at: Date;
+  correlation_id: string | null;
+  causation_id: string | null;
+  summary: string;
+  hash: string;
+  valid_from: DateCol;
+  valid_to: DateCol | null;
+}
+
+/** Idempotency keys of the command API (migration 0003). */
+export interface IdempotencyKeysTable {
+  principal_sub: string;
+  key: string;
+  method: string;
+  route: string;
+  body_hash: string;
+  status_code: number | null;
+  response_body: unknown;
+  response_headers: ColumnType<Record<string, string>, string | undefined, string>;
+  created_at: Generated<Date>;
+  completed_at: Date | null;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+}
+
 export interface Database {
   'projections.checkpoints': CheckpointsTable;
   'projections.dead_letters': DeadLettersTable;
   'read.territories': TerritoriesTable;
   'read.territory_epcis': TerritoryEpcisTable;
+  'read.regions': RegionsTable;
+  'read.contracts': ContractsTable;
+  'read.contract_commitments': ContractCommitmentsTable;
+  'read.contract_decisions': ContractDecisionsTable;
+  'read.projects': ProjectsTable;
+  'read.project_fundings': ProjectFundingsTable;
+  'read.audit_log': AuditLogTable;
+  'http.idempotency_keys': IdempotencyKeysTable;
 }
 
 export type TerritoryRow = Selectable<TerritoriesTable>;

@@ -1,8 +1,324 @@
-import type { EventStore } from './types.ts';
+import {
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  FORWARDS,
+  NO_STREAM,
+  START,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  eventTypeFilter,
+  jsonEvent,
+  type AllStreamResolvedEvent,
+  type Position,
+  type ResolvedEvent,
+} from '@eventstore/db-client';
+import { contentDigest, eventHash, findNul } from './hash.ts';
+import {
+  EventIdConflictError,
+  InvalidEventError,
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type JsonObject,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type RecordedMetadata,
+  type SubscribeOptions,
+  type Subscription,
+} from './types.ts';
 
-/** EventStoreDB backend (work in progress: see issue 3). */
-export const EventStoreDbEventStore = {
-  async connect(_url: string, _types: string[]): Promise<EventStore> {
-    throw new Error('the EventStoreDB backend is not implemented yet');
-  },
-};
+/**
+ * The EventStoreDB backend, held to the same contract suite as PostgreSQL
+ * (test/eventstore/esdb.e2e.test.ts, run in CI against an EventStoreDB container).
+ *
+ * - Hash chain: `schemaVersion`, `hash` and `prevHash` travel in the event metadata under `ledger`.
+ *   Every append reads the stream's last event (for its hash) and writes with that exact revision,
+ *   so a concurrent writer makes ESDB refuse the append instead of forking the chain; with
+ *   `expectedRevision: 'any'` we then chain on the new head and try again.
+ * - Idempotency is decided here, on the read we make anyway: when the stream has moved past the
+ *   expected revision, the events found there are compared with the batch (ids and content digest).
+ *   Limits: an id reused in another stream, or (with 'any') further back than RETRY_WINDOW events,
+ *   is not detected (PostgreSQL enforces ids across the whole log).
+ * - Position = the event's commit position (the events of one append may share it); checkpoint =
+ *   `C:<commit>/P:<prepare>`, which orders `$all`.
+ * - `$all` reads and the catch-up subscription keep only our event types (no `$` system events).
+ *   A subscription that fails resubscribes from the last checkpoint it handed out and drops
+ *   anything at or before it, so a reconnect neither loses nor repeats events.
+ */
+const RETRY_WINDOW = 1000;
+const MAX_CHAIN_ATTEMPTS = 50;
+const MAX_RESUBSCRIBE_FAILURES = 10;
+
+interface LedgerMetadata {
+  schemaVersion: number;
+  hash: string;
+  prevHash: string;
+}
+type StoredMetadata = RecordedMetadata & { ledger?: LedgerMetadata };
+
+const formatCheckpoint = (p: Position) => `C:${p.commit}/P:${p.prepare}`;
+
+export function parseEsdbCheckpoint(c: string): Position {
+  const m = /^C:(\d+)\/P:(\d+)$/.exec(c);
+  if (!m) throw new InvalidEventError(`not an EventStoreDB checkpoint: ${c}`);
+  return { commit: BigInt(m[1]!), prepare: BigInt(m[2]!) };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class EventStoreDbEventStore implements EventStore {
+  readonly backend = 'eventstoredb' as const;
+  private readonly types: Set<string>;
+
+  private constructor(
+    private readonly client: EventStoreDBClient,
+    eventTypes: string[],
+  ) {
+    this.types = new Set(eventTypes);
+  }
+
+  /** Connects (e.g. `esdb://localhost:2113?tls=false`) and checks the server answers. */
+  static async connect(url: string, eventTypes: string[]): Promise<EventStoreDbEventStore> {
+    const client = EventStoreDBClient.connectionString(url);
+    try {
+      for await (const _ of client.readAll({ maxCount: 1, direction: BACKWARDS, fromPosition: END })) break;
+    } catch (err) {
+      await client.dispose();
+      throw err;
+    }
+    return new EventStoreDbEventStore(client, eventTypes);
+  }
+
+  /** Our event, or undefined for anything else in `$all` (system events, other applications). */
+  private convert(resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedEvent | undefined {
+    const e = resolved.event;
+    if (!e || !e.isJson || e.streamId.startsWith('$') || !this.types.has(e.type)) return undefined;
+    if (!e.metadata || typeof e.metadata !== 'object' || !('ledger' in e.metadata)) return undefined;
+    const { ledger, ...metadata } = e.metadata as StoredMetadata;
+    if (!ledger) return undefined;
+    const position = e.position ?? { commit: -1n, prepare: -1n };
+    return {
+      id: e.id,
+      type: e.type,
+      schemaVersion: ledger.schemaVersion,
+      data: e.data as JsonObject,
+      metadata,
+      stream: e.streamId,
+      revision: e.revision,
+      position: position.commit,
+      checkpoint: formatCheckpoint(position),
+      hash: ledger.hash,
+      prevHash: ledger.prevHash,
+    };
+  }
+
+  private async lastEvent(stream: string): Promise<RecordedEvent | undefined> {
+    for await (const e of this.readStream(stream, { direction: 'backwards', maxCount: 1 })) return e;
+    return undefined;
+  }
+
+  /**
+   * When the batch was already written (a retry), the original result; when one of its ids was
+   * written with other content, EventIdConflictError; otherwise undefined.
+   */
+  private async findRetry(
+    stream: string,
+    events: NewEvent[],
+    expected: ExpectedRevision,
+    head: bigint,
+  ): Promise<AppendResult | undefined> {
+    let from = expected === 'no_stream' ? 0n : expected === 'any' ? undefined : expected + 1n;
+    if (from === undefined) {
+      for await (const e of this.readStream(stream, { direction: 'backwards', maxCount: RETRY_WINDOW })) {
+        if (e.id === events[0]!.id) {
+          from = e.revision;
+          break;
+        }
+      }
+    }
+    if (from === undefined || head < from) return undefined;
+    const found: RecordedEvent[] = [];
+    for await (const e of this.readStream(stream, { from, maxCount: events.length })) found.push(e);
+    const ids = new Set(events.map((e) => e.id));
+    if (!found.some((e) => ids.has(e.id))) return undefined;
+    events.forEach((e, i) => {
+      const r = found[i];
+      if (!r || r.id !== e.id || contentDigest(r) !== contentDigest(e)) throw new EventIdConflictError(e.id);
+    });
+    const last = found[found.length - 1]!;
+    return { nextRevision: last.revision, position: last.position };
+  }
+
+  async append(
+    stream: string,
+    events: NewEvent[],
+    { expectedRevision }: { expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult> {
+    if (events.length === 0) throw new InvalidEventError('append needs at least one event');
+    if (!stream || stream.startsWith('$')) throw new InvalidEventError('stream name must be non-empty, not $-prefixed');
+    for (const e of events) {
+      const nul = findNul(e.data) ?? findNul(e.metadata);
+      if (nul) throw new InvalidEventError(`event ${e.id}: U+0000 is not allowed (at ${nul})`);
+      if ('ledger' in e.metadata) throw new InvalidEventError(`event ${e.id}: metadata.ledger is reserved`);
+    }
+    const recordedAt = new Date().toISOString();
+    const metas = events.map((e) => ({ ...e.metadata, recordedAt }));
+
+    for (let attempt = 0; ; attempt++) {
+      const last = await this.lastEvent(stream);
+      const head = last?.revision ?? -1n;
+      const retry = await this.findRetry(stream, events, expectedRevision, head);
+      if (retry) return retry;
+      if ((expectedRevision === 'no_stream' && head !== -1n) || (typeof expectedRevision === 'bigint' && head !== expectedRevision)) {
+        throw new WrongExpectedRevisionError(stream, expectedRevision, head);
+      }
+      let prevHash = last?.hash ?? '';
+      const data = events.map((e, i) => {
+        const revision = head + 1n + BigInt(i);
+        const hash = eventHash({ stream, revision, ...e, metadata: metas[i]!, prevHash });
+        const ledger: LedgerMetadata = { schemaVersion: e.schemaVersion, hash, prevHash };
+        prevHash = hash;
+        return jsonEvent({ id: e.id, type: e.type, data: e.data, metadata: { ...metas[i]!, ledger } });
+      });
+      try {
+        await this.client.appendToStream(stream, data, { expectedRevision: head === -1n ? NO_STREAM : head });
+      } catch (err) {
+        // another writer moved the head since we read it: decide again on the new head
+        if (err instanceof WrongExpectedVersionError && attempt < MAX_CHAIN_ATTEMPTS) continue;
+        throw err;
+      }
+      // the position of the last event, as readers will see it
+      const nextRevision = head + BigInt(events.length);
+      for await (const e of this.readStream(stream, { from: nextRevision, maxCount: 1 })) {
+        return { nextRevision, position: e.position };
+      }
+      throw new Error(`append to ${stream}: revision ${nextRevision} not readable after the write`);
+    }
+  }
+
+  async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+    const backwards = options.direction === 'backwards';
+    const read = this.client.readStream(stream, {
+      direction: backwards ? BACKWARDS : FORWARDS,
+      fromRevision: options.from ?? (backwards ? END : START),
+      ...(options.maxCount !== undefined ? { maxCount: options.maxCount } : {}),
+    });
+    try {
+      for await (const resolved of read) {
+        const e = this.convert(resolved);
+        if (!e) continue;
+        if (options.to !== undefined && (backwards ? e.revision < options.to : e.revision > options.to)) break;
+        yield e;
+      }
+    } catch (err) {
+      if (err instanceof StreamNotFoundError) return;
+      throw err;
+    } finally {
+      read.destroy();
+    }
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    const after = options.after;
+    const read = this.client.readAll({
+      direction: FORWARDS,
+      fromPosition: after ? parseEsdbCheckpoint(after) : START,
+    });
+    try {
+      for await (const resolved of read) {
+        const e = this.convert(resolved);
+        // the read starts at the checkpoint's own event: drop it (and anything before)
+        if (e && (!after || this.compareCheckpoints(e.checkpoint, after) > 0)) yield e;
+      }
+    } finally {
+      read.destroy();
+    }
+  }
+
+  subscribe(options: SubscribeOptions = {}): Subscription {
+    const self = this;
+    let stopped = false;
+    let current: { unsubscribe(): Promise<void> } | undefined;
+    let last = options.after;
+    async function* run(): AsyncGenerator<RecordedEvent> {
+      let failures = 0;
+      while (!stopped) {
+        const sub = self.client.subscribeToAll({
+          fromPosition: last ? parseEsdbCheckpoint(last) : START,
+          filter: eventTypeFilter({ prefixes: [...self.types] }),
+        });
+        current = sub;
+        try {
+          for await (const resolved of sub as AsyncIterable<AllStreamResolvedEvent>) {
+            if (stopped) return;
+            const e = self.convert(resolved);
+            if (!e || (last && self.compareCheckpoints(e.checkpoint, last) <= 0)) continue;
+            failures = 0;
+            last = e.checkpoint;
+            yield e;
+          }
+        } catch (err) {
+          // connection lost, leader changed, server restarted: resubscribe from `last`
+          if (stopped) return;
+          if (failures >= MAX_RESUBSCRIBE_FAILURES) throw err;
+        } finally {
+          await sub.unsubscribe().catch(() => undefined);
+        }
+        if (!stopped) await sleep(Math.min(5000, 100 * 2 ** ++failures));
+      }
+    }
+    const iterator = run();
+    return {
+      [Symbol.asyncIterator]: () => iterator,
+      stop: async () => {
+        stopped = true;
+        await current?.unsubscribe().catch(() => undefined);
+      },
+    };
+  }
+
+  async headCheckpoint(): Promise<string | undefined> {
+    const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END });
+    try {
+      for await (const resolved of read) {
+        const e = this.convert(resolved);
+        if (e) return e.checkpoint;
+      }
+      return undefined;
+    } finally {
+      read.destroy();
+    }
+  }
+
+  compareCheckpoints(a: string, b: string): number {
+    const pa = parseEsdbCheckpoint(a);
+    const pb = parseEsdbCheckpoint(b);
+    if (pa.commit !== pb.commit) return pa.commit < pb.commit ? -1 : 1;
+    return pa.prepare === pb.prepare ? 0 : pa.prepare < pb.prepare ? -1 : 1;
+  }
+
+  /** The checkpoint of the last of our events at this commit position (scans `$all` back from its end). */
+  async checkpointOfPosition(position: bigint): Promise<string | undefined> {
+    const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END });
+    try {
+      for await (const resolved of read) {
+        const commit = resolved.event?.position.commit;
+        if (commit === undefined) continue;
+        if (commit < position) return undefined;
+        const e = this.convert(resolved);
+        if (e && e.position === position) return e.checkpoint;
+      }
+      return undefined;
+    } finally {
+      read.destroy();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.dispose();
+  }
+}

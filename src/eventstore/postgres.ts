@@ -32,7 +32,7 @@ export interface PostgresEventStoreOptions {
 
 interface EventRow {
   position: string;
-  transaction_id: string;
+  txid: string;
   stream_name: string;
   revision: string;
   event_id: string;
@@ -44,7 +44,9 @@ interface EventRow {
   hash: string;
 }
 
-const EVENT_COLUMNS = `position, transaction_id::text as transaction_id, stream_name, revision, event_id, type,
+// The xid is read as text under another name: `order by transaction_id` must sort the xid8 column,
+// not its text (where '1000' < '745').
+const EVENT_COLUMNS = `position, transaction_id::text as txid, stream_name, revision, event_id, type,
   schema_version, data, metadata, prev_hash, hash`;
 
 function toRecorded(r: EventRow): RecordedEvent {
@@ -57,7 +59,7 @@ function toRecorded(r: EventRow): RecordedEvent {
     stream: r.stream_name,
     revision: BigInt(r.revision),
     position: BigInt(r.position),
-    checkpoint: `${r.transaction_id}/${r.position}`,
+    checkpoint: `${r.txid}/${r.position}`,
     hash: r.hash,
     prevHash: r.prev_hash,
   };
@@ -301,13 +303,13 @@ export class PostgresEventStore implements EventStore {
   }
 
   async headCheckpoint(): Promise<string | undefined> {
-    const r = await this.pool.query<{ transaction_id: string; position: string }>(
-      `select transaction_id::text as transaction_id, position from es.events
+    const r = await this.pool.query<{ txid: string; position: string }>(
+      `select transaction_id::text as txid, position from es.events
         where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
         order by transaction_id desc, position desc limit 1`,
     );
     const row = r.rows[0];
-    return row ? `${row.transaction_id}/${row.position}` : undefined;
+    return row ? `${row.txid}/${row.position}` : undefined;
   }
 
   compareCheckpoints(a: string, b: string): number {
@@ -323,6 +325,44 @@ export class PostgresEventStore implements EventStore {
     );
     const row = r.rows[0];
     return row ? `${row.transaction_id}/${position}` : undefined;
+  }
+
+  /** The head es.streams keeps for a stream, apart from its events (the verifier checks tails with it). */
+  async streamHead(stream: string): Promise<StreamHead | undefined> {
+    const r = await this.pool.query<{ revision: string; last_hash: string }>(
+      'select revision, last_hash from es.streams where stream_name = $1 and revision >= 0',
+      [stream],
+    );
+    const row = r.rows[0];
+    return row ? { revision: BigInt(row.revision), hash: row.last_hash } : undefined;
+  }
+
+  async *streamHeads(): AsyncIterable<{ stream: string } & StreamHead> {
+    let after = '';
+    for (;;) {
+      const r = await this.pool.query<{ stream_name: string; revision: string; last_hash: string }>(
+        `select stream_name, revision, last_hash from es.streams
+          where stream_name > $1 and revision >= 0 order by stream_name limit 1000`,
+        [after],
+      );
+      for (const row of r.rows) yield { stream: row.stream_name, revision: BigInt(row.revision), hash: row.last_hash };
+      if (r.rows.length < 1000) return;
+      after = r.rows[r.rows.length - 1]!.stream_name;
+    }
+  }
+
+  /**
+   * Age in seconds of the oldest transaction holding an xid anywhere in the cluster (0 when none),
+   * prepared transactions included. Readers of the log stop below it: pg_snapshot_xmin is
+   * cluster-wide (docs/adr/0002-log-order.md). Export it as a metric and alert on it.
+   */
+  async oldestOpenTransactionAgeSeconds(): Promise<number> {
+    const r = await this.pool.query<{ age: number | null }>(
+      `select extract(epoch from now() - min(t))::float8 as age from (
+         select xact_start as t from pg_stat_activity where backend_xid is not null
+         union all select prepared from pg_prepared_xacts) open`,
+    );
+    return Math.max(0, r.rows[0]?.age ?? 0);
   }
 
   async close(): Promise<void> {

@@ -49,7 +49,10 @@ export interface RecordedEvent {
   stream: string;
   /** 0-based revision of the event in its stream. */
   revision: bigint;
-  /** The event's position in the global log (unique; not necessarily dense). */
+  /**
+   * The event's position in the global log, never decreasing in log order, not dense. PostgreSQL:
+   * unique per event. EventStoreDB: the commit position, which the events of one append may share.
+   */
   position: bigint;
   /** Opaque, serialisable resume point: `readAll({ after: checkpoint })` continues after this event. */
   checkpoint: string;

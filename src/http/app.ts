@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import rateLimit from '@fastify/rate-limit';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -15,10 +16,17 @@ import type { Database } from '../db/database.ts';
 import type { EventRegistry } from '../domain/registry.ts';
 import type { EventStore } from '../eventstore/types.ts';
 import type { ProjectionRunner } from '../projections/runner.ts';
-import type { Authenticator } from './auth.ts';
+import { identify, type Authenticator } from './auth.ts';
 import { HttpError, registerErrorHandling } from './problem.ts';
 import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { readRoutes } from './routes/read.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { territoryRoutes } from './routes/territories.ts';
+import { territoryCommandRoutes } from './routes/territory-commands.ts';
+import { contractRoutes } from './routes/contracts.ts';
+import { projectRoutes } from './routes/projects.ts';
+import { auditRoutes } from './routes/audit.ts';
 
 /** Everything the HTTP layer needs, passed in explicitly (no singletons). */
 export interface AppDeps {
@@ -59,12 +67,24 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
 
   app.decorate('deps', deps);
   app.decorateRequest('principal', null);
+  app.decorateRequest('authError', null);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+  });
+  // Who is calling (when a bearer token is given), then the per-token rate limit (by IP otherwise).
+  app.addHook('onRequest', async (req) => identify(req, deps.auth));
+  await app.register(rateLimit, {
+    max: deps.config.RATE_LIMIT_PER_MINUTE,
+    timeWindow: 60_000,
+    keyGenerator: (req) => (req.principal ? `sub:${req.principal.sub}` : `ip:${req.ip}`),
+    errorResponseBuilder: (_req, ctx) =>
+      new HttpError(429, `rate limit of ${ctx.max} requests per ${ctx.after} exceeded; retry later`, {
+        retryAfterSeconds: Math.ceil(ctx.ttl / 1000),
+      }),
   });
   // JSON only for bodies: anything else is a 415 (empty bodies are fine).
   app.removeAllContentTypeParsers();
@@ -112,6 +132,13 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes);
+  await app.register(metricsRoutes);
+  await app.register(readRoutes);
+  await app.register(reportRoutes);
   await app.register(territoryRoutes);
+  await app.register(territoryCommandRoutes);
+  await app.register(contractRoutes);
+  await app.register(projectRoutes);
+  await app.register(auditRoutes);
   return app;
 }

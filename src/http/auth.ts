@@ -77,11 +77,40 @@ export async function signToken(
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** Why the bearer token given was refused (set by `identify`), answered as 401 where needed. */
+    authError: HttpError | null;
   }
+}
+
+/**
+ * onRequest hook body: verifies the bearer token when one is given and records the principal (or
+ * why the token was refused), so the rate limit can key on the token's subject. Never throws:
+ * routes that need a principal call `authenticate` / `guard`.
+ */
+export async function identify(req: FastifyRequest, auth: Authenticator): Promise<void> {
+  if (req.headers.authorization === undefined) return;
+  try {
+    await authenticate(req, auth);
+  } catch (err) {
+    req.authError = err instanceof HttpError ? err : new HttpError(401, 'the token is not valid');
+  }
+}
+
+/**
+ * A route hook (preParsing: before the body is read or validated) that answers 401 without a
+ * valid token and 403 without one of `roles`, so nothing about the body is looked at first.
+ */
+export function guard(auth: Authenticator, ...roles: Role[]) {
+  return async (req: FastifyRequest): Promise<void> => {
+    const p = await authenticate(req, auth);
+    if (roles.length > 0) requireRole(p, ...roles);
+  };
 }
 
 /** Reads the bearer token (401 when missing or bad). */
 export async function authenticate(req: FastifyRequest, auth: Authenticator): Promise<Principal> {
+  if (req.principal) return req.principal;
+  if (req.authError) throw req.authError;
   const header = req.headers.authorization;
   if (!header) throw new HttpError(401, 'a bearer token is required', { headers: { 'www-authenticate': 'Bearer' } });
   const m = /^Bearer ([A-Za-z0-9_\-.=]+)$/.exec(header);

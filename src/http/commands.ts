@@ -70,3 +70,32 @@ export async function runCommand<C, E extends DomainEvent, S>(
     body: { revision: Number(result.nextRevision), position: result.position?.toString() ?? null },
   };
 }
+
+/** A problem document (RFC 9457) as routes declare it in their responses. */
+export const ProblemSchema = z
+  .object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string().optional() })
+  .loose();
+
+/** The usual refusals of a command route, for the OpenAPI document. */
+export const commandProblems = {
+  400: ProblemSchema,
+  401: ProblemSchema,
+  403: ProblemSchema,
+  404: ProblemSchema,
+  409: ProblemSchema,
+  412: ProblemSchema,
+  413: ProblemSchema,
+  415: ProblemSchema,
+  422: ProblemSchema,
+  429: ProblemSchema,
+} as const;
+
+/** The answer of a command (for `idempotent`): status, body, and the ETag of the new revision. */
+export function commandAnswer<B>(
+  status: number,
+  body: B,
+  revision: bigint,
+  headers: Record<string, string> = {},
+): { status: number; body: B; headers: Record<string, string> } {
+  return { status, body, headers: { etag: etagOf(revision), ...headers } };
+}

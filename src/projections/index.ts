@@ -1,5 +1,13 @@
+import { auditProjection } from './audit/projection.ts';
+import { contractsProjection } from './contracts/projection.ts';
+import { projectsProjection } from './projects/projection.ts';
 import { territoriesProjection } from './territories/projection.ts';
 import type { Projection } from './types.ts';
 
 /** Every projection the runner keeps up to date. */
-export const allProjections: Projection[] = [territoriesProjection];
+export const allProjections: Projection[] = [
+  territoriesProjection,
+  contractsProjection,
+  projectsProjection,
+  auditProjection,
+];

@@ -4,12 +4,17 @@ import type pg from 'pg';
 import type { Database } from '../db/database.ts';
 import type { EventRegistry } from '../domain/registry.ts';
 import type { EventStore, RecordedEvent } from '../eventstore/types.ts';
-import type { Projection, ProjectedEvent } from './types.ts';
+import { LIVE_SCHEMA } from './schema.ts';
+import { handles, type Db, type Projection, type ProjectedEvent, type ProjectionContext } from './types.ts';
 
 /**
  * Runs the projections: catches up from the checkpoint, then follows live appends. Each batch is
  * applied in one PostgreSQL transaction together with the checkpoint (exactly-once effect).
  * Only the runner holding the advisory lock works, so several API instances can run side by side.
+ *
+ * Every batch transaction starts by locking its checkpoint row and checking it still holds the
+ * checkpoint this runner last wrote; when it moved (a rebuild swapped the schemas in, or another
+ * runner wrote it), the batch is rolled back and the runner resumes from the stored checkpoint.
  */
 export interface RunnerOptions {
   store: EventStore;
@@ -19,11 +24,15 @@ export interface RunnerOptions {
   projections: Projection[];
   /** Checkpoint row name; all projections here advance together. */
   name?: string;
+  /** The read schema written to (`read`; `read_next` during a rebuild). */
+  schema?: string;
   batchSize?: number;
   /** How long a batch waits to fill up once it holds at least one event. */
   batchWaitMs?: number;
   /** Attempts before an event is parked in the dead-letter table. */
   maxAttempts?: number;
+  /** How often a standby runner tries to take the lock. */
+  lockRetryMs?: number;
   log?: {
     info(o: object, msg?: string): void;
     warn(o: object, msg?: string): void;
@@ -37,14 +46,43 @@ export function toProjected(registry: EventRegistry, e: RecordedEvent): Projecte
   const domain = registry.upcast(e.type, e.schemaVersion, e.data);
   return {
     type: domain.type,
-    data: domain.data,
+    data: domain.data as Record<string, unknown>,
     recorded: e,
     occurredOn: e.metadata.occurredOn,
   };
 }
 
+/** The stored checkpoint moved under this runner (rebuild swap, another writer). */
+export class CheckpointMovedError extends Error {
+  override readonly name = 'CheckpointMovedError';
+  constructor(
+    readonly expected: string | undefined,
+    readonly actual: string | undefined,
+  ) {
+    super(`checkpoint moved: expected ${expected ?? '(start)'}, found ${actual ?? '(start)'}`);
+  }
+}
+
+export interface Lag {
+  checkpoint: string | undefined;
+  head: string | undefined;
+  /** Events in the log after the checkpoint. */
+  events: number;
+  /** How long the oldest event not yet applied has been recorded (0 when caught up). */
+  seconds: number;
+}
+
+export interface ReplayResult {
+  replayed: number;
+  failed: number;
+  missing: number;
+}
+
+type Progress = (p: { applied: number; checkpoint: string; position: bigint }) => void;
+
 export class ProjectionRunner {
   readonly name: string;
+  readonly schema: string;
   private stopped = false;
   private running: Promise<void> | undefined;
   private stopSubscription: (() => Promise<void>) | undefined;
@@ -52,15 +90,27 @@ export class ProjectionRunner {
   private listeners = new Set<() => void>();
   /** The last checkpoint committed by this runner (or read at start). */
   checkpoint: string | undefined;
+  /** True while this runner holds the lock and applies events. */
   active = false;
   lastError: string | undefined;
+  /** Counters since the process started (for /metrics). */
+  readonly stats = { eventsApplied: 0, batches: 0, parked: 0, restarts: 0 };
 
   constructor(private readonly opts: RunnerOptions) {
     this.name = opts.name ?? 'main';
+    this.schema = opts.schema ?? LIVE_SCHEMA;
   }
 
-  async readCheckpoint(): Promise<string | undefined> {
-    const row = await this.opts.db
+  get projections(): readonly Projection[] {
+    return this.opts.projections;
+  }
+
+  private get ctx(): ProjectionContext {
+    return { schema: this.schema, registry: this.opts.registry };
+  }
+
+  async readCheckpoint(db: Db = this.opts.db): Promise<string | undefined> {
+    const row = await db
       .selectFrom('projections.checkpoints')
       .select('checkpoint')
       .where('name', '=', this.name)
@@ -73,7 +123,7 @@ export class ProjectionRunner {
     const target = await this.opts.store.checkpointOfPosition(position);
     if (!target) return false;
     const reached = async () => {
-      const cp = this.checkpoint ?? (await this.readCheckpoint());
+      const cp = this.active ? this.checkpoint : await this.readCheckpoint();
       return cp !== undefined && this.opts.store.compareCheckpoints(cp, target) >= 0;
     };
     if (await reached()) return true;
@@ -94,6 +144,36 @@ export class ProjectionRunner {
     return false;
   }
 
+  /** Events and seconds between the stored checkpoint and the head of the log. */
+  async lag(): Promise<Lag> {
+    const checkpoint = this.active ? this.checkpoint : await this.readCheckpoint();
+    const head = await this.opts.store.headCheckpoint();
+    if (head === undefined || (checkpoint !== undefined && this.opts.store.compareCheckpoints(checkpoint, head) >= 0))
+      return { checkpoint, head, events: 0, seconds: 0 };
+    let events: number;
+    let oldest: string | undefined;
+    if (this.opts.store.backend === 'postgres') {
+      const [tx, pos] = checkpoint ? checkpoint.split('/') : ['0', '0'];
+      const r = await this.opts.pool.query<{ n: string; oldest: Date | null }>(
+        `select count(*) as n, min(recorded_at) as oldest from es.events
+          where (transaction_id, position) > ($1::text::xid8, $2::bigint)
+            and transaction_id < pg_snapshot_xmin(pg_current_snapshot())`,
+        [tx, pos],
+      );
+      events = Number(r.rows[0]?.n ?? 0);
+      oldest = r.rows[0]?.oldest?.toISOString();
+    } else {
+      // other backends: positions are not dense; count what is there (bounded)
+      events = 0;
+      for await (const e of this.opts.store.readAll({ after: checkpoint, batchSize: 1000 })) {
+        oldest ??= e.metadata.recordedAt;
+        if (++events >= 1_000_000) break;
+      }
+    }
+    const seconds = oldest ? Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) : 0;
+    return { checkpoint, head, events, seconds };
+  }
+
   start(): void {
     if (this.running) return;
     this.stopped = false;
@@ -110,7 +190,8 @@ export class ProjectionRunner {
     this.running = undefined;
   }
 
-  private async acquireLock(): Promise<boolean> {
+  /** Takes the advisory lock for this runner's name on a dedicated connection (non-blocking). */
+  async acquireLock(): Promise<boolean> {
     this.lockClient ??= await this.opts.pool.connect();
     const r = await this.lockClient.query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as ok', [
       LOCK_NAMESPACE,
@@ -119,7 +200,7 @@ export class ProjectionRunner {
     return r.rows[0]?.ok === true;
   }
 
-  private async releaseLock(): Promise<void> {
+  async releaseLock(): Promise<void> {
     if (!this.lockClient) return;
     try {
       await this.lockClient.query('select pg_advisory_unlock($1, hashtext($2))', [LOCK_NAMESPACE, this.name]);
@@ -133,17 +214,71 @@ export class ProjectionRunner {
   private async loop(): Promise<void> {
     // Standby until we hold the lock: another instance's runner is active.
     while (!this.stopped && !(await this.acquireLock())) {
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, this.opts.lockRetryMs ?? 1000));
     }
     if (this.stopped) return this.releaseLock();
     this.active = true;
     try {
-      this.checkpoint = await this.readCheckpoint();
-      await this.follow();
+      while (!this.stopped) {
+        this.checkpoint = await this.readCheckpoint();
+        try {
+          await this.catchUp();
+          if (!this.stopped) await this.follow();
+          return;
+        } catch (err) {
+          if (!(err instanceof CheckpointMovedError)) throw err;
+          this.stats.restarts++;
+          this.opts.log?.warn({ err }, 'checkpoint moved; resuming from the stored checkpoint');
+          await this.stopSubscription?.();
+        }
+      }
     } finally {
       this.active = false;
       await this.releaseLock();
     }
+  }
+
+  /** One batch of the log after `after`: the PostgreSQL store's direct read, or readAll elsewhere. */
+  private async read(after: string | undefined, batchSize: number): Promise<RecordedEvent[]> {
+    const store = this.opts.store as EventStore & {
+      readBatch?: (after: string | undefined, n: number) => Promise<RecordedEvent[]>;
+    };
+    if (typeof store.readBatch === 'function') return store.readBatch(after, batchSize);
+    const out: RecordedEvent[] = [];
+    for await (const e of store.readAll({ after, batchSize })) {
+      out.push(e);
+      if (out.length >= batchSize) break;
+    }
+    return out;
+  }
+
+  /**
+   * Applies every event up to the head of the log as it stands now, in batches, reading the next
+   * batch while the current one is applied. Returns the number of events applied.
+   */
+  async catchUp(opts: { batchSize?: number; onProgress?: Progress } = {}): Promise<number> {
+    const batchSize = opts.batchSize ?? this.opts.batchSize ?? 2000;
+    const head = await this.opts.store.headCheckpoint();
+    if (head === undefined) return 0;
+    let applied = 0;
+    let after = this.checkpoint;
+    if (after !== undefined && this.opts.store.compareCheckpoints(after, head) >= 0) return 0;
+    let next = this.read(after, batchSize);
+    while (!this.stopped) {
+      const batch = await next;
+      if (batch.length === 0) break;
+      const last = batch[batch.length - 1]!;
+      after = last.checkpoint;
+      const done = this.opts.store.compareCheckpoints(after, head) >= 0 || batch.length < batchSize;
+      next = done ? Promise.resolve([]) : this.read(after, batchSize);
+      // keep the prefetch from being an unhandled rejection while we apply
+      next.catch(() => undefined);
+      await this.applyBatch(batch);
+      applied += batch.length;
+      opts.onProgress?.({ applied, checkpoint: last.checkpoint, position: last.position });
+      if (done) break;
+    }
+    return applied;
   }
 
   private async follow(): Promise<void> {
@@ -155,26 +290,44 @@ export class ProjectionRunner {
     let pending: Promise<IteratorResult<RecordedEvent>> | undefined;
     while (!this.stopped) {
       const batch: RecordedEvent[] = [];
-      // wait for the first event, then take what arrives within batchWaitMs
+      // wait for the first event, then take what arrives within batchWaitMs (one timer per batch)
       pending ??= it.next();
       const first = await pending;
       pending = undefined;
       if (first.done) return;
       batch.push(first.value);
-      const deadline = Date.now() + batchWaitMs;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((r) => {
+        timer = setTimeout(() => r('timeout'), batchWaitMs);
+      });
       while (batch.length < batchSize) {
         pending = it.next();
-        const timeout = new Promise<'timeout'>((r) =>
-          setTimeout(() => r('timeout'), Math.max(0, deadline - Date.now())),
-        );
         const next = await Promise.race([pending, timeout]);
         if (next === 'timeout') break;
         pending = undefined;
         if (next.done) break;
         batch.push(next.value);
       }
+      clearTimeout(timer);
       await this.applyBatch(batch);
     }
+  }
+
+  /** Locks the checkpoint row and checks nobody moved it since this runner last wrote it. */
+  private async guard(trx: Db): Promise<void> {
+    await trx
+      .insertInto('projections.checkpoints')
+      .values({ name: this.name, checkpoint: null, position: null })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    const row = await trx
+      .selectFrom('projections.checkpoints')
+      .select('checkpoint')
+      .where('name', '=', this.name)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const stored = row.checkpoint ?? undefined;
+    if (stored !== this.checkpoint) throw new CheckpointMovedError(this.checkpoint, stored);
   }
 
   /** Applies a batch and its checkpoint in one transaction; parks events a projection cannot apply. */
@@ -183,44 +336,50 @@ export class ProjectionRunner {
     const last = batch[batch.length - 1]!;
     const maxAttempts = this.opts.maxAttempts ?? 3;
     try {
-      // fast path: the whole batch in one transaction, no savepoints
+      // fast path: the whole batch in one transaction, set-based per projection, no savepoints
       await this.opts.db.transaction().execute(async (trx) => {
-        for (const e of batch) {
-          for (const p of this.opts.projections)
-            if (p.handles.has(e.type)) await p.apply(trx, toProjected(this.opts.registry, e));
+        await this.guard(trx);
+        const projected = batch.map((e) => toProjected(this.opts.registry, e));
+        for (const p of this.opts.projections) {
+          const mine = projected.filter((e) => handles(p, e.type));
+          if (mine.length === 0) continue;
+          if (p.applyBatch) await p.applyBatch(trx, mine, this.ctx);
+          else for (const e of mine) await p.apply(trx, e, this.ctx);
         }
         await this.saveCheckpoint(trx, last, batch.length);
       });
     } catch (err) {
+      if (err instanceof CheckpointMovedError) throw err;
       // Something in the batch failed: apply it again with a savepoint per event and attempt,
       // parking the events that still fail, so one bad event cannot hold back the others.
       this.opts.log?.warn({ err }, 'projection batch failed; applying event by event');
       await this.opts.db.transaction().execute(async (trx) => {
+        await this.guard(trx);
         for (const e of batch) await this.applyOne(trx, e, maxAttempts);
         await this.saveCheckpoint(trx, last, batch.length);
       });
     }
     this.checkpoint = last.checkpoint;
+    this.stats.eventsApplied += batch.length;
+    this.stats.batches++;
     for (const l of [...this.listeners]) l();
   }
 
-  private async saveCheckpoint(trx: Kysely<Database>, e: RecordedEvent, n: number) {
+  private async saveCheckpoint(trx: Db, e: RecordedEvent, n: number) {
     await trx
-      .insertInto('projections.checkpoints')
-      .values({ name: this.name, checkpoint: e.checkpoint, position: e.position.toString(), events_applied: String(n) })
-      .onConflict((oc) =>
-        oc.column('name').doUpdateSet({
-          checkpoint: e.checkpoint,
-          position: e.position.toString(),
-          events_applied: sql`projections.checkpoints.events_applied + ${n}`,
-          updated_at: sql`now()`,
-        }),
-      )
+      .updateTable('projections.checkpoints')
+      .set({
+        checkpoint: e.checkpoint,
+        position: e.position.toString(),
+        events_applied: sql`events_applied + ${n}`,
+        updated_at: sql`now()`,
+      })
+      .where('name', '=', this.name)
       .execute();
   }
 
-  private async applyOne(trx: Kysely<Database>, e: RecordedEvent, maxAttempts: number) {
-    const relevant = this.opts.projections.filter((p) => p.handles.has(e.type));
+  private async applyOne(trx: Db, e: RecordedEvent, maxAttempts: number) {
+    const relevant = this.opts.projections.filter((p) => handles(p, e.type));
     if (relevant.length === 0) return;
     for (const p of relevant) {
       let lastErr: unknown;
@@ -228,7 +387,7 @@ export class ProjectionRunner {
         try {
           // a savepoint per attempt: a failed statement must not poison the batch's transaction
           await sql`savepoint apply_one`.execute(trx);
-          await p.apply(trx, toProjected(this.opts.registry, e));
+          await p.apply(trx, toProjected(this.opts.registry, e), this.ctx);
           await sql`release savepoint apply_one`.execute(trx);
           lastErr = undefined;
           break;
@@ -238,6 +397,7 @@ export class ProjectionRunner {
         }
       }
       if (lastErr !== undefined) {
+        this.stats.parked++;
         this.opts.log?.error({ err: lastErr, projection: p.name, eventId: e.id }, 'event parked');
         await trx
           .insertInto('projections.dead_letters')
@@ -247,11 +407,9 @@ export class ProjectionRunner {
             position: e.position.toString(),
             checkpoint: e.checkpoint,
             stream: e.stream,
+            revision: e.revision.toString(),
             type: e.type,
-            error: (lastErr instanceof Error ? (lastErr.stack ?? lastErr.message) : JSON.stringify(lastErr)).slice(
-              0,
-              4000,
-            ),
+            error: errorText(lastErr),
             attempts: maxAttempts,
             replayed_at: null,
           })
@@ -260,4 +418,68 @@ export class ProjectionRunner {
       }
     }
   }
+
+  /** Parked events not replayed yet, oldest first. */
+  async parked() {
+    return this.opts.db
+      .selectFrom('projections.dead_letters')
+      .selectAll()
+      .where('replayed_at', 'is', null)
+      .orderBy('position')
+      .execute();
+  }
+
+  /**
+   * Applies the parked events again (after a fix), each in its own transaction holding the
+   * checkpoint row's lock so it never interleaves with a live batch. A success marks the row
+   * replayed; a failure keeps it parked with the new error.
+   */
+  async replayParked(): Promise<ReplayResult> {
+    const result: ReplayResult = { replayed: 0, failed: 0, missing: 0 };
+    for (const dl of await this.parked()) {
+      const p = this.opts.projections.find((x) => x.name === dl.projection);
+      let event: RecordedEvent | undefined;
+      const from = dl.revision !== null ? BigInt(dl.revision) : 0n;
+      for await (const e of this.opts.store.readStream(dl.stream, { from })) {
+        if (e.id === dl.event_id) {
+          event = e;
+          break;
+        }
+      }
+      if (!p || !event) {
+        result.missing++;
+        continue;
+      }
+      const found = event;
+      try {
+        await this.opts.db.transaction().execute(async (trx) => {
+          await trx
+            .selectFrom('projections.checkpoints')
+            .select('name')
+            .where('name', '=', this.name)
+            .forUpdate()
+            .execute();
+          await p.apply(trx, toProjected(this.opts.registry, found), this.ctx);
+          await trx
+            .updateTable('projections.dead_letters')
+            .set({ replayed_at: sql`now()` })
+            .where('id', '=', dl.id)
+            .execute();
+        });
+        result.replayed++;
+      } catch (err) {
+        result.failed++;
+        await this.opts.db
+          .updateTable('projections.dead_letters')
+          .set({ error: errorText(err), attempts: sql`attempts + 1` })
+          .where('id', '=', dl.id)
+          .execute();
+      }
+    }
+    return result;
+  }
+}
+
+function errorText(err: unknown): string {
+  return (err instanceof Error ? (err.stack ?? err.message) : JSON.stringify(err)).slice(0, 4000);
 }

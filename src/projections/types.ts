@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/database.ts';
+import type { EventRegistry } from '../domain/registry.ts';
 import type { RecordedEvent } from '../eventstore/types.ts';
 
 /** An event as projections see it: upcast to the current schema version, with where it was recorded. */
@@ -11,13 +12,30 @@ export interface ProjectedEvent {
   occurredOn: string;
 }
 
+/** Where a projection writes: `read` live, `read_next` while a rebuild fills the shadow schema. */
+export interface ProjectionContext {
+  /** The read schema's name (an SQL identifier). */
+  schema: string;
+  registry: EventRegistry;
+}
+
+export type Db = Transaction<Database> | Kysely<Database>;
+
 /**
  * A projection is a fold plus idempotent upserts. It never refuses a recorded event: an event it
  * cannot apply is a bug to fix (the runner parks it), not a decision.
  */
 export interface Projection {
   readonly name: string;
-  /** Event types it reads; others are skipped (but still advance its checkpoint). */
-  readonly handles: ReadonlySet<string>;
-  apply(trx: Transaction<Database> | Kysely<Database>, event: ProjectedEvent): Promise<void>;
+  /** Event types it reads ('all': every event); others are skipped (but still advance its checkpoint). */
+  readonly handles: ReadonlySet<string> | 'all';
+  /** Applies one event (the runner's event-by-event path, and replays of parked events). */
+  apply(trx: Db, event: ProjectedEvent, ctx: ProjectionContext): Promise<void>;
+  /**
+   * Applies a batch of events (only those it handles, in log order) with set-based writes. Must
+   * leave the same rows as `apply` called on each event in turn.
+   */
+  applyBatch?(trx: Db, events: ProjectedEvent[], ctx: ProjectionContext): Promise<void>;
 }
+
+export const handles = (p: Projection, type: string): boolean => p.handles === 'all' || p.handles.has(type);

@@ -1,9 +1,13 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_event_log.ts';
 import * as m0002 from './0002_projections.ts';
+import * as m0003 from './0003_idempotency.ts';
+import * as m0004 from './0004_read_models.ts';
 
 /** Every migration, in order. Names are frozen once released. */
 export const migrations: Record<string, Migration> = {
   '0001_event_log': m0001,
   '0002_projections': m0002,
+  '0003_idempotency': m0003,
+  '0004_read_models': m0004,
 };

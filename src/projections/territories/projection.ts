@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, TerritoryRow } from '../../db/database.ts';
-import type { Projection, ProjectedEvent } from '../types.ts';
+import type { Projection, ProjectedEvent, ProjectionContext } from '../types.ts';
+import { inSchema } from '../schema.ts';
 import type { Epci, TerritoryEventOf } from '../../domain/territory/territory.ts';
 
 type Db = Transaction<Database> | Kysely<Database>;
@@ -98,7 +99,8 @@ export const territoriesProjection: Projection = {
     'TerritoryCoLeadsAppointed',
     'TerritoryWithdrawn',
   ]),
-  async apply(db, event: ProjectedEvent) {
+  async apply(trx, event: ProjectedEvent, ctx: ProjectionContext) {
+    const db = inSchema(trx, ctx.schema);
     const position = event.recorded.position.toString();
     const date = event.occurredOn;
     switch (event.type) {

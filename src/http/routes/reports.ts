@@ -1,0 +1,71 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { BusinessDate } from '../../domain/shared.ts';
+import { progressCsv, progressReport } from '../../projections/queries.ts';
+import { guard } from '../auth.ts';
+import { todayOf } from '../commands.ts';
+import { MinPosition, Problem, readYourWrites } from './read.ts';
+
+/** Reports read from the projections, as of any business date (any authenticated role). */
+const Progress = z.object({
+  asOf: z.string(),
+  territories: z.number().int().describe('territories labelled and in force on the date'),
+  epcis: z.number().int().describe('distinct EPCIs (SIREN) in those territories on the date'),
+  contracts: z
+    .object({
+      drafted: z.number().int(),
+      submitted: z.number().int(),
+      validated: z.number().int(),
+      rejected: z.number().int(),
+      signed: z.number().int(),
+    })
+    .describe('contracts that had reached each milestone on or before the date (cumulative)'),
+  projects: z.number().int().describe('projects registered on or before the date and not abandoned by then'),
+  fundingEur: z.number().describe('funding granted on or before the date'),
+  byRegion: z.array(
+    z.object({
+      regionCode: z.string(),
+      territories: z.number().int(),
+      contractsValidated: z.number().int(),
+      projects: z.number().int(),
+    }),
+  ),
+  byAxis: z.array(z.object({ axis: z.string(), projects: z.number().int() })),
+});
+
+export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
+  const deps = app.deps;
+  app.get(
+    '/reports/progress',
+    {
+      preParsing: guard(deps.auth),
+      preHandler: readYourWrites(deps),
+      schema: {
+        tags: ['reports'],
+        summary: 'Programme progress as of a business date (default today); JSON, or CSV with Accept: text/csv',
+        security: [{ bearer: [] }],
+        querystring: z.strictObject({ asOf: BusinessDate.optional(), minPosition: MinPosition }),
+        response: {
+          200: z.union([Progress, z.string().describe('text/csv: section,key,metric,value')]),
+          400: Problem,
+          401: Problem,
+          503: Problem,
+        },
+      },
+    },
+    async (req, reply) => {
+      const asOf = req.query.asOf ?? todayOf(deps.clock);
+      const report = await progressReport(deps.db, asOf);
+      const accept = req.headers.accept ?? '';
+      if (/\btext\/csv\b/.test(accept) && !/application\/json/.test(accept.split(',')[0] ?? '')) {
+        // CSV bypasses the JSON serializer
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `inline; filename="progress-${asOf}.csv"`)
+          .serializer((p: string) => p)
+          .send(progressCsv(report));
+      }
+      return report;
+    },
+  );
+};

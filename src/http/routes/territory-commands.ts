@@ -1,0 +1,193 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { handleCommand, loadAggregate } from '../../application/commandHandler.ts';
+import { BusinessDate, Siren, conflict, notFound } from '../../domain/shared.ts';
+import {
+  Epci,
+  Person,
+  TerritoryId,
+  territoryDecider,
+  type Territory,
+  type TerritoryCommand,
+} from '../../domain/territory/index.ts';
+import { territoryStream } from '../../eventstore/streams.ts';
+import type { AppDeps } from '../app.ts';
+import { actorOf, guard, type Principal } from '../auth.ts';
+import { CommandHeaders, CommandResult, commandAnswer, commandProblems, runCommand, todayOf } from '../commands.ts';
+import { idempotent } from '../idempotency.ts';
+
+const Text = (max: number) => z.string().trim().min(1).max(max);
+
+export const PerimeterChangeBody = z.strictObject({
+  added: z.array(Epci).max(500).default([]),
+  removed: z.array(Siren).max(500).default([]),
+  decidedOn: BusinessDate,
+  reason: Text(2000),
+});
+export const RenameBody = z.strictObject({ name: Text(200), renamedOn: BusinessDate });
+export const SplitBody = z.strictObject({
+  into: z
+    .array(z.strictObject({ id: TerritoryId, name: Text(200), epcis: z.array(Epci).min(1).max(500) }))
+    .min(2)
+    .max(20),
+  splitOn: BusinessDate,
+  reason: Text(2000).optional(),
+});
+export const CoLeadsBody = z.strictObject({ industrial: Person, elected: Person, appointedOn: BusinessDate });
+export const WithdrawalBody = z.strictObject({ withdrawnOn: BusinessDate, reason: Text(2000) });
+
+const IdParams = z.strictObject({ id: TerritoryId });
+
+export const territoryCommandRoutes: FastifyPluginAsyncZod = async (app) => {
+  const deps: AppDeps = app.deps;
+  const admin = guard(deps.auth, 'programme_admin');
+
+  const action = <B extends z.ZodType>(
+    path: string,
+    summary: string,
+    body: B,
+    build: (id: string, b: z.infer<B>, p: Principal, today: string) => TerritoryCommand,
+  ) =>
+    app.post(
+      `/territories/:id/${path}`,
+      {
+        preParsing: admin,
+        schema: {
+          tags: ['territories'],
+          summary,
+          security: [{ bearer: [] }],
+          headers: CommandHeaders,
+          params: IdParams,
+          body,
+          response: { 200: CommandResult, ...commandProblems },
+        },
+      },
+      async (req, reply) => {
+        const p = req.principal!;
+        return idempotent(req, reply, deps.db, p, async () => {
+          const r = await runCommand(
+            req,
+            reply,
+            deps,
+            p,
+            territoryStream(req.params.id),
+            territoryDecider,
+            build(req.params.id, req.body as z.infer<B>, p, todayOf(deps.clock)),
+          );
+          return commandAnswer(200, r.body, r.nextRevision);
+        });
+      },
+    );
+
+  action(
+    'perimeter-changes',
+    'Add or remove EPCIs (programme administrators)',
+    PerimeterChangeBody,
+    (territoryId, b, actor, today) => ({
+      type: 'ChangeTerritoryPerimeter',
+      data: { territoryId, ...b },
+      metadata: { actor, today },
+    }),
+  );
+  action('renames', 'Rename a territory (programme administrators)', RenameBody, (territoryId, b, actor, today) => ({
+    type: 'RenameTerritory',
+    data: { territoryId, ...b },
+    metadata: { actor, today },
+  }));
+  action(
+    'co-leads',
+    'Appoint the co-leads: an industrial and an elected official (programme administrators)',
+    CoLeadsBody,
+    (territoryId, b, actor, today) => ({
+      type: 'AppointCoLeads',
+      data: { territoryId, ...b },
+      metadata: { actor, today },
+    }),
+  );
+  action(
+    'withdrawal',
+    'Withdraw a territory from the programme (programme administrators)',
+    WithdrawalBody,
+    (territoryId, b, actor, today) => ({
+      type: 'WithdrawTerritory',
+      data: { territoryId, ...b },
+      metadata: { actor, today },
+    }),
+  );
+
+  // A split closes the territory and labels each new one (splitFrom), in the parent's region and
+  // programme. The parent's TerritorySplit is the decision; the new territories follow it.
+  app.post(
+    '/territories/:id/splits',
+    {
+      preParsing: admin,
+      schema: {
+        tags: ['territories'],
+        summary: 'Split a territory into new ones (programme administrators)',
+        security: [{ bearer: [] }],
+        headers: CommandHeaders,
+        params: IdParams,
+        body: SplitBody,
+        response: {
+          200: CommandResult.extend({ territories: z.array(z.object({ id: z.string(), revision: z.number() })) }),
+          ...commandProblems,
+        },
+      },
+    },
+    async (req, reply) => {
+      const p = req.principal!;
+      return idempotent(req, reply, deps.db, p, async () => {
+        const id = req.params.id;
+        const today = todayOf(deps.clock);
+        const { into, splitOn, reason } = req.body;
+        // New ids must be free before anything is written.
+        const existing = await Promise.all(
+          into.map((t) => loadAggregate(deps, territoryStream(t.id), territoryDecider)),
+        );
+        existing.forEach((e, i) => {
+          if (e.state.status !== 'Unknown') throw conflict(`territory ${into[i]!.id} already exists`);
+        });
+        let parent: Territory = { status: 'Unknown' };
+        const r = await runCommand(req, reply, deps, p, territoryStream(id), territoryDecider, (state): TerritoryCommand => {
+          parent = state;
+          return {
+            type: 'SplitTerritory',
+            data: {
+              territoryId: id,
+              into: into.map((t) => ({ territoryId: t.id, name: t.name, epcis: t.epcis })),
+              splitOn,
+              ...(reason ? { reason } : {}),
+            },
+            metadata: { actor: p, today },
+          };
+        });
+        const split = parent as Territory;
+        if (split.status === 'Unknown') throw notFound(`territory ${id} does not exist`);
+        const children = [];
+        for (const t of into) {
+          const c = await handleCommand(
+            deps,
+            territoryStream(t.id),
+            territoryDecider,
+            {
+              type: 'LabelTerritory',
+              data: {
+                territoryId: t.id,
+                programme: split.programme,
+                name: t.name,
+                regionCode: split.regionCode,
+                epcis: t.epcis,
+                labelledOn: splitOn,
+                splitFrom: id,
+              },
+              metadata: { actor: p, today },
+            },
+            { actor: actorOf(p), requestId: req.id, causationId: id },
+          );
+          children.push({ id: t.id, revision: Number(c.nextRevision) });
+        }
+        return commandAnswer(200, { ...r.body, territories: children }, r.nextRevision);
+      });
+    },
+  );
+};

@@ -1,0 +1,142 @@
+import type { Kysely } from 'kysely';
+import { handleCommand, loadAggregate, type Dependencies } from '../application/commandHandler.ts';
+import type { Database } from '../db/database.ts';
+import { DomainError, validationError } from '../domain/shared.ts';
+import { territoryDecider } from '../domain/territory/index.ts';
+import type { TerritoryEvent } from '../domain/territory/territory.ts';
+import type { Actor } from '../eventstore/types.ts';
+import { territoryStream } from '../eventstore/streams.ts';
+import { mapLimit } from './concurrency.ts';
+import { planTerritory, type Change, type TerritoryPlan } from './plan.ts';
+import type { ImportedTerritory, Programme } from './territories.ts';
+
+/**
+ * Compares the imported territories with the store and records the differences through the
+ * territory command handler. Two phases: every territory is read and every command decided first
+ * (nothing written); only when no decision refuses (or skipInvalid) are the commands run, each
+ * pinned to the revision that was planned on (a concurrent change surfaces as a refusal).
+ */
+export interface ImportOptions {
+  programme: Programme;
+  effectiveOn: string;
+  today: string;
+  actor: Actor;
+  source: string;
+  dryRun: boolean;
+  skipInvalid: boolean;
+  concurrency?: number;
+}
+
+export interface ImportReport {
+  territoriesInFile: number;
+  changes: Change[];
+  unchanged: number;
+  /** Decisions the domain refused, per territory (nothing recorded for it). */
+  refused: { territoryId: string; message: string }[];
+  notes: string[];
+  /** Territories of the programme in the store (read model) that the file does not list. */
+  notInFile: string[];
+  eventsRecorded: number;
+  recorded: boolean;
+}
+
+export async function importTerritories(
+  deps: Dependencies & { db?: Kysely<Database> },
+  territories: ImportedTerritory[],
+  opts: ImportOptions,
+): Promise<ImportReport> {
+  const concurrency = opts.concurrency ?? 16;
+  const report: ImportReport = {
+    territoriesInFile: territories.length,
+    changes: [],
+    unchanged: 0,
+    refused: [],
+    notes: [],
+    notInFile: [],
+    eventsRecorded: 0,
+    recorded: false,
+  };
+  if (opts.effectiveOn < opts.programme.notBefore) {
+    throw validationError(
+      `--effective-on ${opts.effectiveOn} is before ${opts.programme.id} began (${opts.programme.notBefore})`,
+      { field: 'effectiveOn' },
+    );
+  }
+  const metadata = { actor: opts.actor, today: opts.today };
+
+  // 1. plan: read, fold, decide (pure), no write
+  const planned = await mapLimit(territories, concurrency, async (t) => {
+    const { state, revision } = await loadAggregate<TerritoryEvent, ReturnType<typeof territoryDecider.initialState>>(
+      deps,
+      territoryStream(t.id),
+      territoryDecider,
+    );
+    const plan = planTerritory(state, t, {
+      programme: opts.programme.id,
+      effectiveOn: opts.effectiveOn,
+      source: opts.source,
+      metadata,
+    });
+    let s = state;
+    try {
+      for (const c of plan.commands) {
+        const events = territoryDecider.decide(c, s);
+        s = events.reduce(territoryDecider.evolve, s);
+      }
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return { plan, revision, refused: err.message };
+    }
+    return { plan, revision, refused: undefined as string | undefined };
+  });
+
+  const runnable: { plan: TerritoryPlan; revision: bigint }[] = [];
+  for (const p of planned) {
+    report.notes.push(...p.plan.notes);
+    if (p.refused) report.refused.push({ territoryId: p.plan.territoryId, message: p.refused });
+    else if (p.plan.commands.length === 0) report.unchanged++;
+    else {
+      report.changes.push(...p.plan.changes);
+      runnable.push(p);
+    }
+  }
+
+  if (deps.db) {
+    const listed = new Set(territories.map((t) => t.id));
+    const rows = await deps.db
+      .selectFrom('read.territories')
+      .select('territory_id')
+      .where('programme', '=', opts.programme.id)
+      .where('valid_to', 'is', null)
+      .where('status', '=', 'labelled')
+      .execute();
+    report.notInFile = rows
+      .map((r) => r.territory_id)
+      .filter((id) => !listed.has(id))
+      .sort();
+  }
+
+  if (opts.dryRun || (report.refused.length > 0 && !opts.skipInvalid)) return report;
+
+  // 2. record, each territory pinned to the revision it was planned on
+  const correlationId = `import:${opts.source}:${opts.today}`;
+  await mapLimit(runnable, concurrency, async ({ plan, revision }) => {
+    let expected = revision;
+    try {
+      for (const command of plan.commands) {
+        const r = await handleCommand(deps, territoryStream(plan.territoryId), territoryDecider, command, {
+          actor: opts.actor,
+          correlationId,
+          expectedRevision: expected,
+        });
+        report.eventsRecorded += r.events.length;
+        expected = r.nextRevision;
+      }
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      report.refused.push({ territoryId: plan.territoryId, message: err.message });
+    }
+  });
+  report.recorded = true;
+  return report;
+}

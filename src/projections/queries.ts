@@ -1,0 +1,250 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/database.ts';
+
+/**
+ * Read-model queries for contracts, projects, the audit trail and the progress report: plain
+ * functions taking `db` first. "As of D" is a version whose [valid_from, valid_to) holds D.
+ */
+const validAt = (asOf: string | undefined) =>
+  asOf === undefined
+    ? sql<boolean>`valid_to is null`
+    : sql<boolean>`valid_from <= ${asOf}::date and (valid_to is null or valid_to > ${asOf}::date)`;
+
+const eur = (cents: string | number | bigint | null) => (cents === null ? null : Number(cents) / 100);
+
+export interface Page {
+  limit: number;
+  offset: number;
+}
+
+export async function listContracts(
+  db: Kysely<Database>,
+  q: Page & {
+    territoryId?: string | undefined;
+    status?: string | undefined;
+    region?: string | undefined;
+    asOf?: string | undefined;
+  },
+) {
+  let base = db.selectFrom('read.contracts').where(validAt(q.asOf));
+  if (q.territoryId) base = base.where('territory_id', '=', q.territoryId);
+  if (q.status) base = base.where('status', '=', q.status);
+  if (q.region) base = base.where('region_code', '=', q.region);
+  const [rows, total] = await Promise.all([
+    base.selectAll().orderBy('contract_id').limit(q.limit).offset(q.offset).execute(),
+    base.select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return {
+    items: rows.map((r) => ({
+      id: r.contract_id,
+      territoryId: r.territory_id,
+      regionCode: r.region_code,
+      kind: r.kind,
+      title: r.title,
+      status: r.status,
+      draftedOn: r.drafted_on,
+      submittedOn: r.submitted_on,
+      validatedOn: r.validated_on,
+      changesRequestedOn: r.changes_requested_on,
+      rejectedOn: r.rejected_on,
+      signedOn: r.signed_on,
+      submissions: r.submissions,
+      commitments: r.commitments,
+      committedEur: eur(r.committed_cents)!,
+      validFrom: r.valid_from,
+      validTo: r.valid_to,
+      position: String(r.position),
+    })),
+    total: Number(total.n),
+    limit: q.limit,
+    offset: q.offset,
+  };
+}
+
+export async function listProjects(
+  db: Kysely<Database>,
+  q: Page & {
+    territoryId?: string | undefined;
+    axis?: string | undefined;
+    region?: string | undefined;
+    status?: string | undefined;
+    asOf?: string | undefined;
+  },
+) {
+  let base = db.selectFrom('read.projects').where(validAt(q.asOf));
+  if (q.territoryId) base = base.where('territory_id', '=', q.territoryId);
+  if (q.axis) base = base.where('axis', '=', q.axis);
+  if (q.region) base = base.where('region_code', '=', q.region);
+  if (q.status) base = base.where('status', '=', q.status);
+  const [rows, total] = await Promise.all([
+    base.selectAll().orderBy('project_id').limit(q.limit).offset(q.offset).execute(),
+    base.select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return {
+    items: rows.map((r) => ({
+      id: r.project_id,
+      territoryId: r.territory_id,
+      contractId: r.contract_id,
+      regionCode: r.region_code,
+      axis: r.axis,
+      title: r.title,
+      budgetEur: eur(r.budget_cents),
+      status: r.status,
+      registeredOn: r.registered_on,
+      startedOn: r.started_on,
+      completedOn: r.completed_on,
+      abandonedOn: r.abandoned_on,
+      fundings: r.fundings,
+      fundingEur: eur(r.funding_cents)!,
+      validFrom: r.valid_from,
+      validTo: r.valid_to,
+      position: String(r.position),
+    })),
+    total: Number(total.n),
+    limit: q.limit,
+    offset: q.offset,
+  };
+}
+
+/** Audit entries in log order, keyset-paged by position (`after`). */
+export async function listAuditEvents(
+  db: Kysely<Database>,
+  q: {
+    stream?: string | undefined;
+    actor?: string | undefined;
+    type?: string | undefined;
+    from?: string | undefined;
+    to?: string | undefined;
+    after?: string | undefined;
+    limit: number;
+  },
+) {
+  let base = db.selectFrom('read.audit_log');
+  if (q.stream) base = base.where('stream', '=', q.stream);
+  if (q.actor) base = base.where('actor_sub', '=', q.actor);
+  if (q.type) base = base.where('type', '=', q.type);
+  if (q.from) base = base.where('occurred_on', '>=', q.from);
+  if (q.to) base = base.where('occurred_on', '<=', q.to);
+  if (q.after) base = base.where('position', '>', q.after);
+  const rows = await base
+    .selectAll()
+    .orderBy('position')
+    .limit(q.limit + 1)
+    .execute();
+  const more = rows.length > q.limit;
+  const page = rows.slice(0, q.limit);
+  return {
+    items: page.map((r) => ({
+      position: String(r.position),
+      eventId: r.event_id,
+      stream: r.stream,
+      revision: Number(r.revision),
+      type: r.type,
+      schemaVersion: r.schema_version,
+      actor: { sub: r.actor_sub, name: r.actor_name },
+      occurredOn: r.occurred_on,
+      recordedAt: r.recorded_at.toISOString(),
+      correlationId: r.correlation_id,
+      causationId: r.causation_id,
+      summary: r.summary,
+      hash: r.hash,
+    })),
+    nextAfter: more ? String(page[page.length - 1]!.position) : null,
+  };
+}
+
+export interface ProgressReport {
+  asOf: string;
+  territories: number;
+  epcis: number;
+  contracts: { drafted: number; submitted: number; validated: number; rejected: number; signed: number };
+  projects: number;
+  fundingEur: number;
+  byRegion: { regionCode: string; territories: number; contractsValidated: number; projects: number }[];
+  byAxis: { axis: string; projects: number }[];
+}
+
+/**
+ * The programme's progress as of a business date (see docs/read-models.md for the definitions):
+ * counts are cumulative milestones reached on or before the date; territories and EPCIs are
+ * those in force on the date.
+ */
+export async function progressReport(db: Kysely<Database>, asOf: string): Promise<ProgressReport> {
+  const d = sql`${asOf}::date`;
+  const [terr, epcis, contracts, projects, funding, regions, axes] = await Promise.all([
+    sql<{ region_code: string; n: string }>`
+      select region_code, count(*) as n from read.territories
+       where valid_from <= ${d} and (valid_to is null or valid_to > ${d}) and status = 'labelled'
+       group by region_code`.execute(db),
+    sql<{ n: string }>`
+      select count(distinct siren) as n from read.territory_epcis
+       where valid_from <= ${d} and (valid_to is null or valid_to > ${d})`.execute(db),
+    sql<{
+      region_code: string | null;
+      drafted: string;
+      submitted: string;
+      validated: string;
+      rejected: string;
+      signed: string;
+    }>`
+      select region_code,
+             count(*) filter (where drafted_on <= ${d}) as drafted,
+             count(*) filter (where submitted_on <= ${d}) as submitted,
+             count(*) filter (where validated_on <= ${d}) as validated,
+             count(*) filter (where rejected_on <= ${d}) as rejected,
+             count(*) filter (where signed_on <= ${d}) as signed
+        from read.contracts where valid_to is null and drafted_on <= ${d}
+       group by region_code`.execute(db),
+    sql<{ region_code: string | null; axis: string | null; n: string }>`
+      select region_code, axis, count(*) as n from read.projects
+       where valid_to is null and registered_on <= ${d} and (abandoned_on is null or abandoned_on > ${d})
+       group by region_code, axis`.execute(db),
+    sql<{ cents: string | null }>`
+      select sum(amount_cents) as cents from read.project_fundings where valid_from <= ${d}`.execute(db),
+    sql<{ region_code: string }>`
+      select region_code from read.regions
+       where valid_from <= ${d} and (valid_to is null or valid_to > ${d}) order by region_code`.execute(db),
+    Promise.resolve(['attractiveness', 'skills', 'innovation', 'simplification']),
+  ]);
+  const sum = (xs: { n: string }[]) => xs.reduce((a, x) => a + Number(x.n), 0);
+  const c = { drafted: 0, submitted: 0, validated: 0, rejected: 0, signed: 0 };
+  for (const r of contracts.rows)
+    for (const k of Object.keys(c) as (keyof typeof c)[]) c[k] += Number(r[k]);
+  const codes = new Set(regions.rows.map((r) => r.region_code));
+  for (const r of terr.rows) codes.add(r.region_code);
+  const byRegion = [...codes].sort().map((regionCode) => ({
+    regionCode,
+    territories: sum(terr.rows.filter((r) => r.region_code === regionCode)),
+    contractsValidated: contracts.rows
+      .filter((r) => r.region_code === regionCode)
+      .reduce((a, r) => a + Number(r.validated), 0),
+    projects: sum(projects.rows.filter((r) => r.region_code === regionCode)),
+  }));
+  const axisSet = new Set<string>(axes);
+  for (const r of projects.rows) if (r.axis) axisSet.add(r.axis);
+  return {
+    asOf,
+    territories: sum(terr.rows),
+    epcis: Number(epcis.rows[0]?.n ?? 0),
+    contracts: c,
+    projects: sum(projects.rows),
+    fundingEur: Number(funding.rows[0]?.cents ?? 0) / 100,
+    byRegion,
+    byAxis: [...axisSet].map((axis) => ({ axis, projects: sum(projects.rows.filter((r) => r.axis === axis)) })),
+  };
+}
+
+/** The report as CSV: one line per figure, `section,key,metric,value`. */
+export function progressCsv(r: ProgressReport): string {
+  const lines = ['section,key,metric,value'];
+  lines.push(`total,,as_of,${r.asOf}`, `total,,territories,${r.territories}`, `total,,epcis,${r.epcis}`);
+  for (const [k, v] of Object.entries(r.contracts)) lines.push(`contracts,,${k},${v}`);
+  lines.push(`total,,projects,${r.projects}`, `total,,funding_eur,${r.fundingEur.toFixed(2)}`);
+  for (const x of r.byRegion) {
+    lines.push(`region,${x.regionCode},territories,${x.territories}`);
+    lines.push(`region,${x.regionCode},contracts_validated,${x.contractsValidated}`);
+    lines.push(`region,${x.regionCode},projects,${x.projects}`);
+  }
+  for (const x of r.byAxis) lines.push(`axis,${x.axis},projects,${x.projects}`);
+  return lines.join('\n') + '\n';
+}

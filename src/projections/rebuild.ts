@@ -1,0 +1,196 @@
+import { sql, type Kysely } from 'kysely';
+import type pg from 'pg';
+import type { Database } from '../db/database.ts';
+import type { EventRegistry } from '../domain/registry.ts';
+import type { EventStore } from '../eventstore/types.ts';
+import { ProjectionRunner } from './runner.ts';
+import { LIVE_SCHEMA, SHADOW_SCHEMA } from './schema.ts';
+import type { Projection } from './types.ts';
+
+/**
+ * Blue/green rebuild of every read model: replay the whole log into the shadow schema
+ * `read_next` while the API keeps serving `read`, then swap the two schemas and reset the live
+ * checkpoint in one transaction. A rebuild killed midway resumes from its own checkpoint (its
+ * writes and checkpoint commit together), unless asked to start afresh.
+ */
+export interface RebuildDeps {
+  db: Kysely<Database>;
+  pool: pg.Pool;
+  store: EventStore;
+  registry: EventRegistry;
+  projections: Projection[];
+}
+
+export const REBUILD_NAME = 'rebuild';
+
+/** Read-model tables and the order that makes their checksum deterministic. */
+export const READ_TABLES: Record<string, string> = {
+  territories: 'territory_id, valid_from',
+  territory_epcis: 'territory_id, siren, valid_from',
+  regions: 'region_code, valid_from',
+  contracts: 'contract_id, valid_from',
+  contract_commitments: 'contract_id, commitment_id, valid_from',
+  contract_decisions: 'position',
+  projects: 'project_id, valid_from',
+  project_fundings: 'position',
+  audit_log: 'position',
+};
+
+export interface Checksum {
+  table: string;
+  rows: number;
+  md5: string;
+}
+
+/** md5 over the md5 of every row's text, in key order: equal checksums, equal tables. */
+export async function checksums(db: Kysely<Database>, schema: string = LIVE_SCHEMA): Promise<Checksum[]> {
+  const out: Checksum[] = [];
+  for (const [table, order] of Object.entries(READ_TABLES)) {
+    const r = await sql<{ n: string; md5: string | null }>`
+      select count(*) as n, md5(string_agg(md5(t::text), '' order by ${sql.raw(order)})) as md5
+        from ${sql.id(schema)}.${sql.id(table)} t`.execute(db);
+    out.push({ table, rows: Number(r.rows[0]?.n ?? 0), md5: r.rows[0]?.md5 ?? md5Empty });
+  }
+  return out;
+}
+const md5Empty = 'd41d8cd98f00b204e9800998ecf8427e';
+
+async function schemaExists(db: Kysely<Database>, schema: string): Promise<boolean> {
+  const r = await sql<{ ok: boolean }>`select exists (select 1 from pg_namespace where nspname = ${schema}) as ok`.execute(
+    db,
+  );
+  return r.rows[0]?.ok === true;
+}
+
+/** Creates the shadow schema with the live schema's tables (columns, keys, indexes) and views. */
+export async function createShadow(db: Kysely<Database>): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await sql`drop schema if exists ${sql.id(SHADOW_SCHEMA)} cascade`.execute(trx);
+    await sql`create schema ${sql.id(SHADOW_SCHEMA)}`.execute(trx);
+    const tables = await sql<{ tablename: string }>`
+      select tablename from pg_tables where schemaname = ${LIVE_SCHEMA} order by tablename`.execute(trx);
+    for (const { tablename } of tables.rows)
+      await sql`create table ${sql.id(SHADOW_SCHEMA)}.${sql.id(tablename)}
+        (like ${sql.id(LIVE_SCHEMA)}.${sql.id(tablename)} including all)`.execute(trx);
+    // reference data (not produced by events)
+    await sql`insert into ${sql.id(SHADOW_SCHEMA)}.regions select * from ${sql.id(LIVE_SCHEMA)}.regions where position = 0`.execute(
+      trx,
+    );
+    await sql`select projections.create_read_views(${SHADOW_SCHEMA})`.execute(trx);
+    await trx.deleteFrom('projections.checkpoints').where('name', '=', REBUILD_NAME).execute();
+  });
+}
+
+export interface RebuildProgress {
+  applied: number;
+  total: number;
+  elapsedMs: number;
+}
+
+export interface RebuildResult {
+  events: number;
+  elapsedMs: number;
+  resumed: boolean;
+  checkpoint: string | undefined;
+}
+
+/** Counts the events of the log (for the progress bar's ETA); exact for the PostgreSQL log. */
+async function countEvents(deps: RebuildDeps, after: string | undefined): Promise<number> {
+  if (deps.store.backend !== 'postgres') return 0;
+  const [tx, pos] = after ? after.split('/') : ['0', '0'];
+  const r = await deps.pool.query<{ n: string }>(
+    'select count(*) as n from es.events where (transaction_id, position) > ($1::text::xid8, $2::bigint)',
+    [tx, pos],
+  );
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+/**
+ * Fills the shadow schema up to the head of the log (resuming when a previous rebuild was cut),
+ * then swaps it in. `swap: false` stops after filling (tests, checks).
+ */
+export async function rebuild(
+  deps: RebuildDeps,
+  opts: {
+    fresh?: boolean;
+    swap?: boolean;
+    batchSize?: number;
+    onProgress?: (p: RebuildProgress) => void;
+  } = {},
+): Promise<RebuildResult> {
+  const started = Date.now();
+  const runner = new ProjectionRunner({
+    store: deps.store,
+    db: deps.db,
+    pool: deps.pool,
+    registry: deps.registry,
+    projections: deps.projections,
+    name: REBUILD_NAME,
+    schema: SHADOW_SCHEMA,
+    batchSize: opts.batchSize ?? 5000,
+  });
+  if (!(await runner.acquireLock())) {
+    await runner.releaseLock();
+    throw new Error('another rebuild is running');
+  }
+  try {
+    let resumed = false;
+    const existing = await runner.readCheckpoint();
+    if (opts.fresh || !(await schemaExists(deps.db, SHADOW_SCHEMA)) || existing === undefined) {
+      await createShadow(deps.db);
+    } else resumed = true;
+    runner.checkpoint = await runner.readCheckpoint();
+    const total = await countEvents(deps, runner.checkpoint);
+    let events = 0;
+    // catch up, then again for what arrived meanwhile, until nothing is left
+    for (;;) {
+      const n = await runner.catchUp({
+        onProgress: (p) =>
+          opts.onProgress?.({ applied: events + p.applied, total, elapsedMs: Date.now() - started }),
+      });
+      events += n;
+      if (n === 0) break;
+    }
+    if (opts.swap !== false) await swap(deps.db, runner.checkpoint);
+    return { events, elapsedMs: Date.now() - started, resumed, checkpoint: runner.checkpoint };
+  } finally {
+    await runner.releaseLock();
+  }
+}
+
+/**
+ * One transaction: lock the live checkpoint row (waits for a live batch in flight; the live
+ * runner notices the moved checkpoint and resumes from it), rename `read` away and `read_next`
+ * in, and set the live checkpoint to the rebuild's. Then drop the old schema.
+ */
+export async function swap(db: Kysely<Database>, checkpoint: string | undefined, liveName = 'main'): Promise<void> {
+  const old = `${LIVE_SCHEMA}_old`;
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('projections.checkpoints')
+      .values({ name: liveName, checkpoint: null, position: null })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    await trx.selectFrom('projections.checkpoints').select('name').where('name', '=', liveName).forUpdate().execute();
+    const rb = await trx
+      .selectFrom('projections.checkpoints')
+      .select(['position', 'events_applied'])
+      .where('name', '=', REBUILD_NAME)
+      .executeTakeFirst();
+    await sql`drop schema if exists ${sql.id(old)} cascade`.execute(trx);
+    await sql`alter schema ${sql.id(LIVE_SCHEMA)} rename to ${sql.id(old)}`.execute(trx);
+    await sql`alter schema ${sql.id(SHADOW_SCHEMA)} rename to ${sql.id(LIVE_SCHEMA)}`.execute(trx);
+    await trx
+      .updateTable('projections.checkpoints')
+      .set({
+        checkpoint: checkpoint ?? null,
+        position: rb?.position ?? null,
+        events_applied: rb?.events_applied ?? '0',
+        updated_at: sql`now()`,
+      })
+      .where('name', '=', liveName)
+      .execute();
+    await trx.deleteFrom('projections.checkpoints').where('name', '=', REBUILD_NAME).execute();
+  });
+  await sql`drop schema if exists ${sql.id(old)} cascade`.execute(db);
+}

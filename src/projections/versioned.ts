@@ -1,0 +1,115 @@
+import { sql } from 'kysely';
+import type { Db } from './types.ts';
+
+/**
+ * Set-based writes for read models versioned over business time.
+ *
+ * A batch loads the open (latest) rows of the ids it touches in one query, folds its events in
+ * memory, then writes every row it created or closed in one `insert ... on conflict do update`
+ * (rows travel as one JSON parameter through `json_populate_recordset`, typed by the table).
+ * The result is the same as applying the events one by one: a change dated D closes the open
+ * version (valid_to = D) and opens a new one (valid_from = D); a second change on the same day
+ * updates that day's version in place; a date before the open version's start is clamped to it
+ * (a recorded event is a fact: it is never refused).
+ */
+export interface VersionedRow {
+  valid_from: string;
+  valid_to: string | null;
+  position: string;
+}
+
+const ident = (s: string) => sql.id(s);
+
+export class VersionedTable<R extends VersionedRow> {
+  private readonly open = new Map<string, R>();
+  private readonly touched = new Map<string, R>();
+
+  constructor(
+    private readonly schema: string,
+    private readonly table: string,
+    /** Key columns without valid_from; the first one is used to load open rows. */
+    private readonly keyCols: readonly (keyof R & string)[],
+    /** Every column of the table, in any order (all are written). */
+    private readonly columns: readonly (keyof R & string)[],
+  ) {}
+
+  private keyOf(row: Partial<R>): string {
+    return this.keyCols.map((c) => String(row[c])).join('\u0000');
+  }
+
+  /** Loads the open rows whose first key column is one of `ids` (those not loaded yet). */
+  async load(db: Db, ids: Iterable<string>): Promise<void> {
+    const list = [...new Set(ids)];
+    if (list.length === 0) return;
+    const rows = await sql<R>`select * from ${ident(this.schema)}.${ident(this.table)}
+      where valid_to is null and ${ident(this.keyCols[0]!)} = any(${list}::text[])`.execute(db);
+    for (const r of rows.rows) {
+      const k = this.keyOf(r);
+      if (!this.open.has(k)) this.open.set(k, { ...r, position: String(r.position) });
+    }
+  }
+
+  get(key: Partial<R>): R | undefined {
+    return this.open.get(this.keyOf(key));
+  }
+
+  /** All open rows (loaded or created) whose first key column equals `id`. */
+  openOf(id: string): R[] {
+    const out: R[] = [];
+    for (const r of this.open.values()) if (String(r[this.keyCols[0]!]) === id) out.push(r);
+    return out;
+  }
+
+  /** A new entity; ignored when one with that key is already open (a repeated creation). */
+  create(row: R): boolean {
+    const k = this.keyOf(row);
+    if (this.open.has(k)) return false;
+    this.open.set(k, row);
+    this.touched.set(`${k}\u0001${row.valid_from}`, row);
+    return true;
+  }
+
+  /** A change dated `date`; ignored when the entity is not known (not created yet). */
+  change(key: Partial<R>, date: string, position: string, patch: Partial<R> | ((cur: R) => Partial<R>)): R | undefined {
+    const k = this.keyOf(key);
+    const cur = this.open.get(k);
+    if (!cur) return undefined;
+    const p = typeof patch === 'function' ? patch(cur) : patch;
+    const from = date > cur.valid_from ? date : cur.valid_from;
+    let next: R;
+    if (from === cur.valid_from) {
+      next = { ...cur, ...p, position };
+    } else {
+      this.touched.set(`${k}\u0001${cur.valid_from}`, { ...cur, valid_to: from });
+      next = { ...cur, ...p, valid_from: from, valid_to: null, position };
+    }
+    this.open.set(k, next);
+    this.touched.set(`${k}\u0001${from}`, next);
+    return next;
+  }
+
+  /** Writes every created, changed or closed version in one statement. */
+  async flush(db: Db): Promise<number> {
+    if (this.touched.size === 0) return 0;
+    const rows = [...this.touched.values()];
+    this.touched.clear();
+    const pk = [...this.keyCols, 'valid_from'];
+    const updates = this.columns.filter((c) => !pk.includes(c));
+    const t = sql`${ident(this.schema)}.${ident(this.table)}`;
+    await sql`insert into ${t} select * from json_populate_recordset(null::${t}, ${JSON.stringify(rows)}::json)
+      on conflict (${sql.join(pk.map(ident))}) do update set ${sql.join(
+        updates.map((c) => sql`${ident(c)} = excluded.${ident(c)}`),
+      )}`.execute(db);
+    return rows.length;
+  }
+}
+
+/** Appends immutable rows (facts: decisions, fundings, audit entries) keyed by log position. */
+export async function insertFacts(db: Db, schema: string, table: string, rows: object[]): Promise<void> {
+  if (rows.length === 0) return;
+  const t = sql`${ident(schema)}.${ident(table)}`;
+  await sql`insert into ${t} select * from json_populate_recordset(null::${t}, ${JSON.stringify(rows)}::json)
+    on conflict (position) do nothing`.execute(db);
+}
+
+export const maxDate = (a: string, b: string) => (a > b ? a : b);

@@ -1,0 +1,199 @@
+import t, { type Test } from 'tap';
+import pg from 'pg';
+import { createPool } from '../../src/db/database.ts';
+import { contentDigest, eventHash } from '../../src/eventstore/hash.ts';
+import { PostgresEventStore } from '../../src/eventstore/postgres.ts';
+import { EventIdConflictError, type RecordedEvent } from '../../src/eventstore/types.ts';
+import { createTestDatabase } from '../helpers/cluster.ts';
+import { collect, eventStoreContract, events, rejectsWith, uniqueStream } from './contract.ts';
+
+async function pgStore(tt: Test, poolSize = 10) {
+  const url = await createTestDatabase(tt);
+  const pool = createPool(url, poolSize);
+  const store = new PostgresEventStore(pool, { pollIntervalMs: 50 });
+  tt.teardown(async () => {
+    await store.close();
+    await pool.end();
+  });
+  return { url, pool, store };
+}
+
+t.test('contract', async (t) => {
+  eventStoreContract(t, async (tt) => (await pgStore(tt)).store);
+});
+
+t.test('an event id is unique across the whole log; a clash mid-batch writes nothing', async (t) => {
+  const { store } = await pgStore(t);
+  const a = uniqueStream('a');
+  const b = uniqueStream('b');
+  const first = events(2);
+  await store.append(a, first, { expectedRevision: 'no_stream' });
+  const batch = [...events(2, 10), first[1]!];
+  const err = await rejectsWith(store.append(b, batch, { expectedRevision: 'no_stream' }), EventIdConflictError);
+  t.equal(err.eventId, first[1]!.id, 'names the clashing id');
+  t.same(await collect(store.readStream(b)), [], 'nothing of the batch was written');
+  // the same id with the same content is a retry, whatever the expected revision
+  const again = await store.append(a, [first[0]!], { expectedRevision: 1n });
+  t.equal(again.nextRevision, 0n, 'a retry answers the original revision');
+  // the same id with other content at the stream's current revision: refused
+  await rejectsWith(
+    store.append(a, [{ ...first[0]!, data: { other: true } }], { expectedRevision: 1n }),
+    EventIdConflictError,
+  );
+  t.equal((await collect(store.readStream(a))).length, 2);
+});
+
+/** Appends through es.append_events on a raw client inside a transaction the test controls. */
+async function appendInOpenTransaction(client: pg.Client, stream: string) {
+  const evs = events(2, 500);
+  const recordedAt = new Date().toISOString();
+  const metas = evs.map((e) => ({ ...e.metadata, recordedAt }));
+  const hashes: string[] = [];
+  let prev = '';
+  evs.forEach((e, i) => {
+    prev = eventHash({ ...e, stream, revision: BigInt(i), metadata: metas[i]!, prevHash: prev });
+    hashes.push(prev);
+  });
+  await client.query('begin');
+  const r = await client.query<{ status: string }>(
+    `select * from es.append_events($1, -1, '', $2::uuid[], $3::text[], $4::int[], $5::jsonb[], $6::jsonb[],
+       $7::text[], $8::text[], $9)`,
+    [
+      stream,
+      evs.map((e) => e.id),
+      evs.map((e) => e.type),
+      evs.map((e) => e.schemaVersion),
+      evs.map((e) => JSON.stringify(e.data)),
+      metas.map((m) => JSON.stringify(m)),
+      evs.map((e, i) => contentDigest({ ...e, metadata: metas[i]! })),
+      hashes,
+      recordedAt,
+    ],
+  );
+  return { status: r.rows[0]!.status, ids: evs.map((e) => e.id) };
+}
+
+t.test('a transaction that commits late is neither skipped nor delivered out of order', async (t) => {
+  const { url, store } = await pgStore(t);
+  const before = events(3);
+  await store.append(uniqueStream('before'), before, { expectedRevision: 'no_stream' });
+
+  const sub = store.subscribe({ batchSize: 2 });
+  const got: RecordedEvent[] = [];
+  const consumer = (async () => {
+    for await (const e of sub) got.push(e);
+  })();
+
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  t.teardown(() => client.end());
+  const held = await appendInOpenTransaction(client, uniqueStream('held'));
+  t.equal(held.status, 'ok');
+
+  const later: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const batch = events(2, 600 + 10 * i);
+    await store.append(uniqueStream('later'), batch, { expectedRevision: 'no_stream' });
+    later.push(...batch.map((e) => e.id));
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  const whileOpen = await collect(store.readAll());
+  t.same(
+    whileOpen.map((e) => e.id),
+    before.map((e) => e.id),
+    'readAll stops at the open transaction',
+  );
+  t.same(
+    got.map((e) => e.id),
+    before.map((e) => e.id),
+    'the subscriber stops at the open transaction',
+  );
+  t.ok(
+    (await store.oldestOpenTransactionAgeSeconds()) > 0.4,
+    'the open transaction is reported by oldestOpenTransactionAgeSeconds',
+  );
+
+  await client.query('commit');
+  const deadline = Date.now() + 10_000;
+  while (got.length < before.length + held.ids.length + later.length && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await new Promise((r) => setTimeout(r, 300)); // anything delivered twice would show up here
+  await sub.stop();
+  await consumer;
+  const all = await collect(store.readAll());
+  const expected = [...before.map((e) => e.id), ...held.ids, ...later];
+  t.same(
+    got.map((e) => e.id),
+    all.map((e) => e.id),
+    'the subscriber saw exactly what readAll sees',
+  );
+  t.same(
+    all.map((e) => e.id),
+    expected,
+    'the late transaction takes its place before the later ones, every event once',
+  );
+  const heldPos = all.find((e) => e.id === held.ids[1])!.position;
+  const laterPos = all.find((e) => e.id === later[0])!.position;
+  t.ok(heldPos < laterPos, 'its positions are below the later ones: a position checkpoint would have skipped it');
+  t.same(
+    (await collect(store.readAll())).map((e) => e.checkpoint),
+    all.map((e) => e.checkpoint),
+    'the order is stable',
+  );
+  t.equal(await store.oldestOpenTransactionAgeSeconds(), 0);
+});
+
+t.test('stress: 16 concurrent writers, >= 10,000 events, a live subscriber gets each exactly once', async (t) => {
+  const { store } = await pgStore(t, 20);
+  const writers = 16;
+  const perWriter = 640;
+  const sub = store.subscribe({ batchSize: 250 });
+  const got: RecordedEvent[] = [];
+  const total = writers * perWriter;
+  const consumer = (async () => {
+    for await (const e of sub) {
+      got.push(e);
+    }
+  })();
+  const written: string[] = [];
+  let seed = 42;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  await Promise.all(
+    Array.from({ length: writers }, async (_, w) => {
+      const streams = Array.from({ length: 8 }, () => ({ name: uniqueStream(`w${w}`), rev: -1n }));
+      let n = 0;
+      while (n < perWriter) {
+        const size = Math.min(perWriter - n, 1 + Math.floor(rnd() * 7));
+        const s = streams[Math.floor(rnd() * streams.length)]!;
+        const batch = events(size, w * 10_000 + n);
+        const r = await store.append(s.name, batch, { expectedRevision: s.rev < 0n ? 'no_stream' : s.rev });
+        s.rev = r.nextRevision;
+        written.push(...batch.map((e) => e.id));
+        n += size;
+      }
+    }),
+  );
+  t.equal(written.length, total);
+  const deadline = Date.now() + 60_000;
+  while (got.length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 500)); // anything delivered twice would show up here
+  await sub.stop();
+  await consumer;
+  const ids = got.map((e) => e.id);
+  t.equal(ids.length, total, 'as many deliveries as events');
+  t.equal(new Set(ids).size, total, 'no event delivered twice');
+  t.same(new Set(ids), new Set(written), 'every written event delivered');
+  // readers stop below the oldest open transaction of the whole cluster (an auto-analyze, another
+  // test's writer): what readAll returns grows to the full log once those have ended
+  let all = await collect(store.readAll());
+  while (all.length < total && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    all = await collect(store.readAll());
+  }
+  t.equal(all.length, total);
+  t.ok(
+    ids.every((id, i) => all[i]!.id === id),
+    'the subscriber order equals a later readAll',
+  );
+});
