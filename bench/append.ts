@@ -13,6 +13,8 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { getPostgreSQLEventStore, type PostgresEventStore as EmmettStore } from '@event-driven-io/emmett-postgresql';
 import { STREAM_DOES_NOT_EXIST } from '@event-driven-io/emmett';
+// Emmett keeps its pools in dumbo's registry and its close() does not always end them
+import { endAllPools } from '@event-driven-io/dumbo';
 import { createDb, createPool } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { PostgresEventStore } from '../src/eventstore/postgres.ts';
@@ -95,7 +97,10 @@ function emmett(url: string): System {
         versions[s] = r.nextExpectedStreamVersion;
       };
     },
-    close: () => store.close(),
+    close: async () => {
+      await store.close();
+      await endAllPools();
+    },
   };
 }
 

@@ -42,7 +42,8 @@ export function* generate(target: number, seed = 42, prefix = ''): Generator<Gen
   const r = rng(seed);
   const int = (a: number, b: number) => a + Math.floor(r() * (b - a + 1));
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
-  const territories = Math.max(5, Math.min(2000, Math.round(target / 500)));
+  // the programme counts about 150 territories per phase: a few hundred, whatever the volume
+  const territories = Math.max(5, Math.min(400, Math.round(target / 500)));
   let n = 0;
   const terr: { id: string; region: string; labelled: number }[] = [];
   for (let i = 0; i < territories; i++) {

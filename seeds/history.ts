@@ -100,12 +100,44 @@ export const leadOf = (territoryId: string): Actor => ({
 
 // ---- the plan ------------------------------------------------------------------------------------
 export type Step =
-  | { kind: 'label'; date: string; actor: Actor; territoryId: string; name: string; regionCode: string; epcis: Epci[]; splitFrom?: string; synthetic: boolean }
+  | {
+      kind: 'label';
+      date: string;
+      actor: Actor;
+      territoryId: string;
+      name: string;
+      regionCode: string;
+      epcis: Epci[];
+      splitFrom?: string;
+      synthetic: boolean;
+    }
   | { kind: 'coLeads'; date: string; actor: Actor; territoryId: string }
-  | { kind: 'split'; date: string; actor: Actor; territoryId: string; into: { territoryId: string; name: string; epcis: Epci[] }[] }
+  | {
+      kind: 'split';
+      date: string;
+      actor: Actor;
+      territoryId: string;
+      into: { territoryId: string; name: string; epcis: Epci[] }[];
+    }
   | { kind: 'rename'; date: string; actor: Actor; territoryId: string; name: string }
-  | { kind: 'perimeter'; date: string; actor: Actor; territoryId: string; added: Epci[]; removed: string[]; reason: string }
-  | { kind: 'draft'; date: string; actor: Actor; contractId: string; territoryId: string; title: string; contractKind: 'protocol' | 'contract' }
+  | {
+      kind: 'perimeter';
+      date: string;
+      actor: Actor;
+      territoryId: string;
+      added: Epci[];
+      removed: string[];
+      reason: string;
+    }
+  | {
+      kind: 'draft';
+      date: string;
+      actor: Actor;
+      contractId: string;
+      territoryId: string;
+      title: string;
+      contractKind: 'protocol' | 'contract';
+    }
   | {
       kind: 'commit';
       date: string;
@@ -135,7 +167,15 @@ export type Step =
       axis: Axis;
       budgetEur: number;
     }
-  | { kind: 'fund'; date: string; actor: Actor; projectId: string; fundingId: string; source: FundingSource; amountEur: number }
+  | {
+      kind: 'fund';
+      date: string;
+      actor: Actor;
+      projectId: string;
+      fundingId: string;
+      source: FundingSource;
+      amountEur: number;
+    }
   | { kind: 'start'; date: string; actor: Actor; projectId: string }
   | { kind: 'abandon'; date: string; actor: Actor; projectId: string; reason: string };
 
@@ -287,20 +327,64 @@ export function buildPlan(seed = SEED): Plan {
   const joinville = langres.epcis[0]!;
   const movedJoinville = { ...joinville, name: 'CC synthétique du Bassin de Joinville' };
   steps.push(
-    { kind: 'perimeter', date: GRAND_EST_JOINVILLE_ON, actor: geAdmin, territoryId: '4403', added: [], removed: [joinville.siren], reason: 'Bassin de Joinville moved to Vitry-le-François – Saint-Dizier – Bar-le-Duc' },
-    { kind: 'rename', date: GRAND_EST_JOINVILLE_ON, actor: geAdmin, territoryId: '4403', name: 'Bassins de Langres - Chaumont' },
-    { kind: 'perimeter', date: GRAND_EST_JOINVILLE_ON, actor: geAdmin, territoryId: '4414', added: [movedJoinville], removed: [], reason: 'Bassin de Joinville joins from Langres – Chaumont' },
-    { kind: 'rename', date: GRAND_EST_JOINVILLE_ON, actor: geAdmin, territoryId: '4414', name: 'Vitry-le-François - Saint-Dizier - Bar-le-Duc - Bassin de Joinville' },
+    {
+      kind: 'perimeter',
+      date: GRAND_EST_JOINVILLE_ON,
+      actor: geAdmin,
+      territoryId: '4403',
+      added: [],
+      removed: [joinville.siren],
+      reason: 'Bassin de Joinville moved to Vitry-le-François – Saint-Dizier – Bar-le-Duc',
+    },
+    {
+      kind: 'rename',
+      date: GRAND_EST_JOINVILLE_ON,
+      actor: geAdmin,
+      territoryId: '4403',
+      name: 'Bassins de Langres - Chaumont',
+    },
+    {
+      kind: 'perimeter',
+      date: GRAND_EST_JOINVILLE_ON,
+      actor: geAdmin,
+      territoryId: '4414',
+      added: [movedJoinville],
+      removed: [],
+      reason: 'Bassin de Joinville joins from Langres – Chaumont',
+    },
+    {
+      kind: 'rename',
+      date: GRAND_EST_JOINVILLE_ON,
+      actor: geAdmin,
+      territoryId: '4414',
+      name: 'Vitry-le-François - Saint-Dizier - Bar-le-Duc - Bassin de Joinville',
+    },
   );
-  const sel: T = { id: '4409', name: 'Sel et Vermois', region: '44', labelledOn: GRAND_EST_SEL_ET_VERMOIS_ON, epcis: epcisFor('4409', 1) };
+  const sel: T = {
+    id: '4409',
+    name: 'Sel et Vermois',
+    region: '44',
+    labelledOn: GRAND_EST_SEL_ET_VERMOIS_ON,
+    epcis: epcisFor('4409', 1),
+  };
   territories.push(sel);
-  steps.push({ kind: 'label', date: sel.labelledOn, actor: geAdmin, territoryId: sel.id, name: sel.name, regionCode: '44', epcis: sel.epcis, synthetic: false });
+  steps.push({
+    kind: 'label',
+    date: sel.labelledOn,
+    actor: geAdmin,
+    territoryId: sel.id,
+    name: sel.name,
+    regionCode: '44',
+    epcis: sel.epcis,
+    synthetic: false,
+  });
 
   // co-leads, one to four months after labelling (before any later change of the stream)
   for (const t of territories) {
     if (t.id === '4490') continue;
     let date = addDays(t.labelledOn, int(30, 120));
-    if (t.labelledOn < GRAND_EST_JOINVILLE_ON && (t.id === '4403' || t.id === '4414')) date = minD(date, addDays(GRAND_EST_JOINVILLE_ON, -1));
+    if (t.labelledOn < GRAND_EST_JOINVILLE_ON && (t.id === '4403' || t.id === '4414'))
+      date = minD(date, addDays(GRAND_EST_JOINVILLE_ON, -1));
     steps.push({ kind: 'coLeads', date: minD(date, '2020-12-31'), actor: admin(), territoryId: t.id });
   }
 
@@ -311,12 +395,36 @@ export function buildPlan(seed = SEED): Plan {
   const others = shuffle(active.filter((t) => t.region !== '44'));
   const protocolRegions = new Set<string>();
   const slots: { window: [string, string]; kind: 'protocol' | 'contract'; signOn?: string; validated: boolean }[] = [
-    ...Array.from({ length: 13 }, () => ({ window: ['2019-03-01', '2019-04-20'] as [string, string], kind: 'protocol' as const, validated: true })),
-    ...Array.from({ length: 16 }, () => ({ window: ['2019-05-01', '2019-09-24'] as [string, string], kind: 'contract' as const, validated: true })),
-    ...Array.from({ length: 18 }, () => ({ window: ['2019-09-25', '2019-11-19'] as [string, string], kind: 'contract' as const, validated: true })),
-    ...Array.from({ length: 42 }, () => ({ window: ['2019-11-20', '2020-02-14'] as [string, string], kind: 'contract' as const, validated: true })),
-    ...Array.from({ length: 35 }, () => ({ window: ['2020-02-15', '2020-12-10'] as [string, string], kind: 'contract' as const, validated: true })),
-    ...Array.from({ length: 5 }, () => ({ window: ['2020-11-01', '2020-12-15'] as [string, string], kind: 'contract' as const, validated: false })),
+    ...Array.from({ length: 13 }, () => ({
+      window: ['2019-03-01', '2019-04-20'] as [string, string],
+      kind: 'protocol' as const,
+      validated: true,
+    })),
+    ...Array.from({ length: 16 }, () => ({
+      window: ['2019-05-01', '2019-09-24'] as [string, string],
+      kind: 'contract' as const,
+      validated: true,
+    })),
+    ...Array.from({ length: 18 }, () => ({
+      window: ['2019-09-25', '2019-11-19'] as [string, string],
+      kind: 'contract' as const,
+      validated: true,
+    })),
+    ...Array.from({ length: 42 }, () => ({
+      window: ['2019-11-20', '2020-02-14'] as [string, string],
+      kind: 'contract' as const,
+      validated: true,
+    })),
+    ...Array.from({ length: 35 }, () => ({
+      window: ['2020-02-15', '2020-12-10'] as [string, string],
+      kind: 'contract' as const,
+      validated: true,
+    })),
+    ...Array.from({ length: 5 }, () => ({
+      window: ['2020-11-01', '2020-12-15'] as [string, string],
+      kind: 'contract' as const,
+      validated: false,
+    })),
   ];
   const used = new Set<string>();
   const assigned: { t: T; slot: (typeof slots)[number] }[] = ge.map((t) => ({
@@ -341,7 +449,9 @@ export function buildPlan(seed = SEED): Plan {
     const contractId = `c-${t.id}`;
     const lead = leadOf(t.id);
     const validator = validatorOf(t.region);
-    const validatedOn = slot.signOn ? dateIn(slot.window[0], addDays(slot.signOn, -1)) : dateIn(slot.window[0], slot.window[1]);
+    const validatedOn = slot.signOn
+      ? dateIn(slot.window[0], addDays(slot.signOn, -1))
+      : dateIn(slot.window[0], slot.window[1]);
     const draftedOn = maxD(addDays(t.labelledOn, 14), addDays(validatedOn, -int(70, 160)));
     const changes = slot.validated && rnd() < 0.2;
     const submittedOn = addDays(validatedOn, -int(5, 12));
@@ -357,14 +467,31 @@ export function buildPlan(seed = SEED): Plan {
       contractKind: slot.kind,
       title: `${slot.kind === 'protocol' ? "Protocole d'accord" : 'Contrat de projet industriel territorial'} (synthétique) – ${t.name}`,
     });
-    const parties: { partyKind: 'industrial' | 'epci' | 'region' | 'state' | 'operator'; partyName: string; partySiren: string | null; axis: Axis }[] = [
+    const parties: {
+      partyKind: 'industrial' | 'epci' | 'region' | 'state' | 'operator';
+      partyName: string;
+      partySiren: string | null;
+      axis: Axis;
+    }[] = [
       { partyKind: 'industrial', partyName: `Industriel synthétique ${t.id}-A`, partySiren: null, axis: 'innovation' },
       { partyKind: 'epci', partyName: t.epcis[0]!.name, partySiren: t.epcis[0]!.siren, axis: 'attractiveness' },
       { partyKind: 'region', partyName: `Région ${regionName(t.region)}`, partySiren: null, axis: 'skills' },
       { partyKind: 'state', partyName: 'État', partySiren: null, axis: pick(AXES) },
     ];
-    if (rnd() < 0.5) parties.push({ partyKind: 'operator', partyName: pick(['Banque des Territoires', 'Bpifrance', 'Business France']), partySiren: null, axis: pick(AXES) });
-    if (rnd() < 0.4) parties.push({ partyKind: 'industrial', partyName: `Industriel synthétique ${t.id}-B`, partySiren: null, axis: 'skills' });
+    if (rnd() < 0.5)
+      parties.push({
+        partyKind: 'operator',
+        partyName: pick(['Banque des Territoires', 'Bpifrance', 'Business France']),
+        partySiren: null,
+        axis: pick(AXES),
+      });
+    if (rnd() < 0.4)
+      parties.push({
+        partyKind: 'industrial',
+        partyName: `Industriel synthétique ${t.id}-B`,
+        partySiren: null,
+        axis: 'skills',
+      });
     parties.forEach((p, i) => {
       const date = dateIn(draftedOn, maxD(draftedOn, lastCommitment));
       steps.push({
@@ -385,11 +512,22 @@ export function buildPlan(seed = SEED): Plan {
     }
     if (changes) {
       steps.push({ kind: 'submit', date: firstSubmit, actor: lead, contractId });
-      steps.push({ kind: 'requestChanges', date: addDays(firstSubmit, int(3, 10)), actor: validator, contractId, regionCode: t.region, reason: 'Engagements à préciser (synthétique)' });
+      steps.push({
+        kind: 'requestChanges',
+        date: addDays(firstSubmit, int(3, 10)),
+        actor: validator,
+        contractId,
+        regionCode: t.region,
+        reason: 'Engagements à préciser (synthétique)',
+      });
     }
     steps.push({ kind: 'submit', date: submittedOn, actor: lead, contractId });
     steps.push({ kind: 'validate', date: validatedOn, actor: validator, contractId, regionCode: t.region });
-    const signOn = slot.signOn ?? (slot.kind === 'protocol' ? minD(addDays(validatedOn, int(0, 8)), '2019-04-30') : minD(addDays(validatedOn, int(3, 25)), '2020-12-31'));
+    const signOn =
+      slot.signOn ??
+      (slot.kind === 'protocol'
+        ? minD(addDays(validatedOn, int(0, 8)), '2019-04-30')
+        : minD(addDays(validatedOn, int(3, 25)), '2020-12-31'));
     steps.push({
       kind: 'sign',
       date: signOn,
@@ -442,17 +580,39 @@ export function buildPlan(seed = SEED): Plan {
       if (rnd() < 0.55) {
         const grantedOn = minD(addDays(date, int(5, 60)), '2020-12-31');
         const source: FundingSource = grantedOn >= '2020-09-03' && rnd() < 0.5 ? 'france-relance' : pick(SOURCES[axis]);
-        steps.push({ kind: 'fund', date: grantedOn, actor: admin(), projectId, fundingId: `${projectId}-f1`, source, amountEur: Math.round((budgetEur * int(20, 60)) / 100) });
-        if (rnd() < 0.6) steps.push({ kind: 'start', date: minD(addDays(grantedOn, int(10, 90)), '2020-12-31'), actor: leadOf(t.id), projectId });
+        steps.push({
+          kind: 'fund',
+          date: grantedOn,
+          actor: admin(),
+          projectId,
+          fundingId: `${projectId}-f1`,
+          source,
+          amountEur: Math.round((budgetEur * int(20, 60)) / 100),
+        });
+        if (rnd() < 0.6)
+          steps.push({
+            kind: 'start',
+            date: minD(addDays(grantedOn, int(10, 90)), '2020-12-31'),
+            actor: leadOf(t.id),
+            projectId,
+          });
       }
     }
   }
   if (abandonable.length < 20) throw new Error('the plan found fewer than 20 projects to abandon');
   for (const a of abandonable)
-    steps.push({ kind: 'abandon', date: dateIn('2020-07-01', '2020-11-30'), actor: ADMINS[1]!, projectId: a.id, reason: 'Porteur de projet défaillant (synthétique)' });
+    steps.push({
+      kind: 'abandon',
+      date: dateIn('2020-07-01', '2020-11-30'),
+      actor: ADMINS[1]!,
+      projectId: a.id,
+      reason: 'Porteur de projet défaillant (synthétique)',
+    });
 
   // business-date order; within a day the plan's order (a stream's steps keep their sequence)
-  const ordered = steps.map((s, i) => ({ s, i })).sort((a, b) => (a.s.date < b.s.date ? -1 : a.s.date > b.s.date ? 1 : a.i - b.i));
+  const ordered = steps
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => (a.s.date < b.s.date ? -1 : a.s.date > b.s.date ? 1 : a.i - b.i));
   return {
     steps: ordered.map((x) => x.s),
     milestones: [

@@ -11,7 +11,12 @@ export async function durableCluster(label: string): Promise<PgServer & { dataDi
   const dataDir = mkdtempSync(join(tmpdir(), `${label}-`));
   const server = await startEmbedded({
     dataDir,
-    settings: { fsync: 'on', synchronous_commit: 'on', full_page_writes: 'on', max_connections: '300' },
+    settings: {
+      fsync: 'on',
+      synchronous_commit: process.env.BENCH_SYNC_COMMIT ?? 'on',
+      full_page_writes: 'on',
+      max_connections: '300',
+    },
   });
   return {
     ...server,

@@ -52,7 +52,7 @@ function bar(done: number, total: number): string {
 }
 
 const system = await createSystem(loadConfigOrExit(), { poolSize: 4 });
-let code = 0;
+let code: number;
 try {
   if (command === 'verify') {
     const started = Date.now();

@@ -48,7 +48,9 @@ try {
       out(`lag: ${lag.events} events, ${lag.seconds.toFixed(1)} s`);
       out(`parked events: ${parked.length}`);
       for (const p of parked.slice(0, 20))
-        out(`  ${p.projection} ${p.type} ${p.stream}@${p.revision ?? '?'} position ${p.position}: ${p.error.split('\n')[0]}`);
+        out(
+          `  ${p.projection} ${p.type} ${p.stream}@${p.revision ?? '?'} position ${p.position}: ${p.error.split('\n')[0]}`,
+        );
       break;
     }
     case 'rebuild': {
@@ -73,7 +75,8 @@ try {
     }
     case 'checksum': {
       const schema = args[0] === 'shadow' ? SHADOW_SCHEMA : (args[0] ?? 'read');
-      for (const c of await checksums(system.db, schema)) out(`${c.table.padEnd(22)} ${String(c.rows).padStart(9)} ${c.md5}`);
+      for (const c of await checksums(system.db, schema))
+        out(`${c.table.padEnd(22)} ${String(c.rows).padStart(9)} ${c.md5}`);
       break;
     }
     case 'replay': {
@@ -102,7 +105,9 @@ try {
       break;
     }
     default:
-      process.stderr.write(`unknown command ${command}: status | rebuild [--fresh] | checksum [schema] | replay | run\n`);
+      process.stderr.write(
+        `unknown command ${command}: status | rebuild [--fresh] | checksum [schema] | replay | run\n`,
+      );
       code = 64;
   }
 } catch (err) {

@@ -205,7 +205,14 @@ export type TerritoryEpciRow = Selectable<TerritoryEpcisTable>;
 pg.types.setTypeParser(1082, (v) => v);
 
 export function createPool(url: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, application_name: 'ti-ledger' });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    application_name: 'ti-ledger',
+    // A session idle inside a transaction holds back every reader of the event log (ADR 0002):
+    // PostgreSQL ends it after a minute.
+    options: '-c idle_in_transaction_session_timeout=60000',
+  });
   // An idle client's error (server restart, network) must not crash the process.
   pool.on('error', () => undefined);
   return pool;

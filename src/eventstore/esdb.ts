@@ -164,6 +164,8 @@ export class EventStoreDbEventStore implements EventStore {
       const nul = findNul(e.data) ?? findNul(e.metadata);
       if (nul) throw new InvalidEventError(`event ${e.id}: U+0000 is not allowed (at ${nul})`);
       if ('ledger' in e.metadata) throw new InvalidEventError(`event ${e.id}: metadata.ledger is reserved`);
+      // reads keep only the types we were connected with: an unknown type would be invisible
+      if (!this.types.has(e.type)) throw new InvalidEventError(`event ${e.id}: unknown event type ${e.type}`);
     }
     const recordedAt = new Date().toISOString();
     const metas = events.map((e) => ({ ...e.metadata, recordedAt }));
@@ -173,7 +175,10 @@ export class EventStoreDbEventStore implements EventStore {
       const head = last?.revision ?? -1n;
       const retry = await this.findRetry(stream, events, expectedRevision, head);
       if (retry) return retry;
-      if ((expectedRevision === 'no_stream' && head !== -1n) || (typeof expectedRevision === 'bigint' && head !== expectedRevision)) {
+      if (
+        (expectedRevision === 'no_stream' && head !== -1n) ||
+        (typeof expectedRevision === 'bigint' && head !== expectedRevision)
+      ) {
         throw new WrongExpectedRevisionError(stream, expectedRevision, head);
       }
       let prevHash = last?.hash ?? '';

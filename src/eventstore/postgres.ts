@@ -28,6 +28,52 @@ export interface PostgresEventStoreOptions {
   pollIntervalMs?: number;
   /** Streams whose head (revision, hash) is remembered to spare a read before appending. */
   headCacheSize?: number;
+  /**
+   * Group commit: at most this many append statements run at once; appends arriving meanwhile
+   * wait and go together in the next one (one transaction, one WAL flush). Default 4.
+   */
+  appendConcurrency?: number;
+}
+
+/** One append as es.append_events takes it. */
+interface AppendRequest {
+  stream: string;
+  expected: string;
+  prevHash: string;
+  ids: string[];
+  types: string[];
+  versions: number[];
+  data: string[];
+  metas: string[];
+  digests: string[];
+  hashes: string[];
+  recordedAt: string;
+}
+
+interface AppendRow {
+  status: string;
+  revision: string;
+  last_position: string | null;
+  last_hash: string;
+}
+
+interface Pending {
+  req: AppendRequest;
+  resolve: (row: AppendRow) => void;
+  reject: (err: unknown) => void;
+}
+
+const MAX_GROUP = 256;
+const MAX_STALE_HEAD_RETRIES = 100;
+
+function mapPgError(err: unknown, ids: string[]): unknown {
+  const pgErr = err as { code?: string; constraint?: string; detail?: string };
+  if (pgErr.code === '23505' && pgErr.constraint === 'events_event_id_key') {
+    const id = /\(event_id\)=\(([^)]+)\)/.exec(pgErr.detail ?? '')?.[1] ?? ids[0]!;
+    return new EventIdConflictError(id);
+  }
+  if (pgErr.code === '22P02') return new InvalidEventError(`invalid event: ${(err as Error).message}`);
+  return err;
 }
 
 interface EventRow {
@@ -79,6 +125,11 @@ export class PostgresEventStore implements EventStore {
   private readonly wakers = new Set<() => void>();
   private readonly pollIntervalMs: number;
   private readonly headCacheSize: number;
+  private readonly appendConcurrency: number;
+  private readonly queue: Pending[] = [];
+  private inFlight = 0;
+  /** False when the database has no es.append_many (a schema older than group commit). */
+  private groupCommit = true;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -86,6 +137,100 @@ export class PostgresEventStore implements EventStore {
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.headCacheSize = options.headCacheSize ?? 10_000;
+    this.appendConcurrency = Math.max(1, options.appendConcurrency ?? 4);
+  }
+
+  private submit(req: AppendRequest): Promise<AppendRow> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ req, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump() {
+    while (this.inFlight < this.appendConcurrency && this.queue.length > 0) {
+      const group = this.queue.splice(0, MAX_GROUP);
+      this.inFlight++;
+      void this.flush(group).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async appendOne(req: AppendRequest): Promise<AppendRow> {
+    try {
+      const r = await this.pool.query<AppendRow>({
+        name: 'es_append_events',
+        text: `select * from es.append_events($1, $2, $3, $4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[],
+                 $9::text[], $10::text[], $11)`,
+        values: [
+          req.stream,
+          req.expected,
+          req.prevHash,
+          req.ids,
+          req.types,
+          req.versions,
+          req.data,
+          req.metas,
+          req.digests,
+          req.hashes,
+          req.recordedAt,
+        ],
+      });
+      return r.rows[0]!;
+    } catch (err) {
+      throw mapPgError(err, req.ids);
+    }
+  }
+
+  /**
+   * Runs a group of appends in one statement (es.append_many), each with its own outcome. If the
+   * statement fails (an id clash, a deadlock, a lost connection), nothing of it committed, or it
+   * did and a retry is answered as a duplicate: each append then runs again on its own.
+   */
+  private async flush(group: Pending[]): Promise<void> {
+    if (group.length > 1 && this.groupCommit) {
+      // one lock order for every group: by stream (a stable sort keeps a stream's appends in order)
+      const sorted = group
+        .map((p, i) => ({ p, i }))
+        .sort((a, b) => (a.p.req.stream < b.p.req.stream ? -1 : a.p.req.stream > b.p.req.stream ? 1 : a.i - b.i));
+      const reqs = sorted.map((x) => x.p.req);
+      try {
+        const r = await this.pool.query<AppendRow & { idx: number }>({
+          name: 'es_append_many',
+          text: `select * from es.append_many($1::text[], $2::bigint[], $3::text[], $4::int[], $5::uuid[], $6::text[],
+                   $7::int[], $8::jsonb[], $9::jsonb[], $10::text[], $11::text[], $12)`,
+          values: [
+            reqs.map((q) => q.stream),
+            reqs.map((q) => q.expected),
+            reqs.map((q) => q.prevHash),
+            reqs.map((q) => q.ids.length),
+            reqs.flatMap((q) => q.ids),
+            reqs.flatMap((q) => q.types),
+            reqs.flatMap((q) => q.versions),
+            reqs.flatMap((q) => q.data),
+            reqs.flatMap((q) => q.metas),
+            reqs.flatMap((q) => q.digests),
+            reqs.flatMap((q) => q.hashes),
+            reqs[0]!.recordedAt,
+          ],
+        });
+        for (const row of r.rows) sorted[row.idx - 1]!.p.resolve(row);
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code === '42883') this.groupCommit = false;
+      }
+    }
+    await Promise.all(
+      group.map(async (p) => {
+        try {
+          p.resolve(await this.appendOne(p.req));
+        } catch (err) {
+          p.reject(err);
+        }
+      }),
+    );
   }
 
   private remember(stream: string, head: StreamHead) {
@@ -129,7 +274,8 @@ export class PostgresEventStore implements EventStore {
       else {
         const cached = this.heads.get(stream);
         head =
-          cached && (expectedRevision === 'any' || cached.revision === expectedRevision) && attempt === 0
+          // after a stale_head answer the cache holds the head the database saw under the stream lock
+          cached && (expectedRevision === 'any' || cached.revision === expectedRevision)
             ? cached
             : await this.readHead(stream);
       }
@@ -148,34 +294,19 @@ export class PostgresEventStore implements EventStore {
         hashes.push(prev);
       });
 
-      let row: { status: string; revision: string; last_position: string | null; last_hash: string };
-      try {
-        const r = await this.pool.query<typeof row>(
-          `select * from es.append_events($1, $2, $3, $4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[], $9::text[], $10::text[], $11)`,
-          [
-            stream,
-            expectedCode(expectedRevision).toString(),
-            head.hash,
-            events.map((e) => e.id),
-            events.map((e) => e.type),
-            events.map((e) => e.schemaVersion),
-            events.map((e) => JSON.stringify(e.data)),
-            metas.map((m) => JSON.stringify(m)),
-            digests,
-            hashes,
-            recordedAt,
-          ],
-        );
-        row = r.rows[0]!;
-      } catch (err) {
-        const pgErr = err as { code?: string; constraint?: string; detail?: string };
-        if (pgErr.code === '23505' && pgErr.constraint === 'events_event_id_key') {
-          const id = /\(event_id\)=\(([^)]+)\)/.exec(pgErr.detail ?? '')?.[1] ?? events[0]!.id;
-          throw new EventIdConflictError(id);
-        }
-        if (pgErr.code === '22P02') throw new InvalidEventError(`invalid event: ${(err as Error).message}`);
-        throw err;
-      }
+      const row = await this.submit({
+        stream,
+        expected: expectedCode(expectedRevision).toString(),
+        prevHash: head.hash,
+        ids: events.map((e) => e.id),
+        types: events.map((e) => e.type),
+        versions: events.map((e) => e.schemaVersion),
+        data: events.map((e) => JSON.stringify(e.data)),
+        metas: metas.map((m) => JSON.stringify(m)),
+        digests,
+        hashes,
+        recordedAt,
+      });
       const revision = BigInt(row.revision);
       switch (row.status) {
         case 'ok':
@@ -192,7 +323,8 @@ export class PostgresEventStore implements EventStore {
         case 'stale_head':
           // our remembered head was older than the stream: learn it and chain again
           this.remember(stream, { revision, hash: row.last_hash });
-          if (attempt >= 5) throw new Error(`append to ${stream}: stream head keeps moving`);
+          // appends to one stream are granted in arrival order, so each retry gets closer to its turn
+          if (attempt >= MAX_STALE_HEAD_RETRIES) throw new Error(`append to ${stream}: stream head keeps moving`);
           continue;
         default:
           throw new Error(`append_events answered an unknown status ${row.status}`);

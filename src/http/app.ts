@@ -17,7 +17,7 @@ import type { EventRegistry } from '../domain/registry.ts';
 import type { EventStore } from '../eventstore/types.ts';
 import type { ProjectionRunner } from '../projections/runner.ts';
 import { identify, type Authenticator } from './auth.ts';
-import { HttpError, registerErrorHandling } from './problem.ts';
+import { HttpError, registerErrorHandling, sendProblem, toProblem } from './problem.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { readRoutes } from './routes/read.ts';
@@ -63,6 +63,8 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
     ajv: { customOptions: { removeAdditional: false } },
+    // bad URLs and over-long path parameters answer problem+json too
+    frameworkErrors: (error, req, reply) => sendProblem(reply, toProblem(error, req)),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.decorate('deps', deps);

@@ -81,7 +81,7 @@ export async function importTerritories(
     try {
       for (const c of plan.commands) {
         const events = territoryDecider.decide(c, s);
-        s = events.reduce(territoryDecider.evolve, s);
+        s = events.reduce((acc, e) => territoryDecider.evolve(acc, e), s);
       }
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;

@@ -208,8 +208,7 @@ export async function progressReport(db: Kysely<Database>, asOf: string): Promis
   ]);
   const sum = (xs: { n: string }[]) => xs.reduce((a, x) => a + Number(x.n), 0);
   const c = { drafted: 0, submitted: 0, validated: 0, rejected: 0, signed: 0 };
-  for (const r of contracts.rows)
-    for (const k of Object.keys(c) as (keyof typeof c)[]) c[k] += Number(r[k]);
+  for (const r of contracts.rows) for (const k of Object.keys(c) as (keyof typeof c)[]) c[k] += Number(r[k]);
   const codes = new Set(regions.rows.map((r) => r.region_code));
   for (const r of terr.rows) codes.add(r.region_code);
   const byRegion = [...codes].sort().map((regionCode) => ({

@@ -56,13 +56,17 @@ export async function checksums(db: Kysely<Database>, schema: string = LIVE_SCHE
 const md5Empty = 'd41d8cd98f00b204e9800998ecf8427e';
 
 async function schemaExists(db: Kysely<Database>, schema: string): Promise<boolean> {
-  const r = await sql<{ ok: boolean }>`select exists (select 1 from pg_namespace where nspname = ${schema}) as ok`.execute(
-    db,
-  );
+  const r = await sql<{
+    ok: boolean;
+  }>`select exists (select 1 from pg_namespace where nspname = ${schema}) as ok`.execute(db);
   return r.rows[0]?.ok === true;
 }
 
-/** Creates the shadow schema with the live schema's tables (columns, keys, indexes) and views. */
+/**
+ * Creates the shadow schema with the live schema's tables (columns, defaults, primary keys) and
+ * views. Secondary indexes are built once filled (`finishShadow`): bulk builds beat maintaining
+ * them row by row.
+ */
 export async function createShadow(db: Kysely<Database>): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await sql`drop schema if exists ${sql.id(SHADOW_SCHEMA)} cascade`.execute(trx);
@@ -71,7 +75,15 @@ export async function createShadow(db: Kysely<Database>): Promise<void> {
       select tablename from pg_tables where schemaname = ${LIVE_SCHEMA} order by tablename`.execute(trx);
     for (const { tablename } of tables.rows)
       await sql`create table ${sql.id(SHADOW_SCHEMA)}.${sql.id(tablename)}
-        (like ${sql.id(LIVE_SCHEMA)}.${sql.id(tablename)} including all)`.execute(trx);
+        (like ${sql.id(LIVE_SCHEMA)}.${sql.id(tablename)} including all excluding indexes)`.execute(trx);
+    const pks = await sql<{ table: string; name: string; def: string }>`
+      select c.relname as table, k.conname as name, pg_get_constraintdef(k.oid) as def
+        from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = ${LIVE_SCHEMA} and k.contype in ('p', 'u')`.execute(trx);
+    for (const pk of pks.rows)
+      await sql`alter table ${sql.id(SHADOW_SCHEMA)}.${sql.id(pk.table)} add constraint ${sql.id(pk.name)} ${sql.raw(pk.def)}`.execute(
+        trx,
+      );
     // reference data (not produced by events)
     await sql`insert into ${sql.id(SHADOW_SCHEMA)}.regions select * from ${sql.id(LIVE_SCHEMA)}.regions where position = 0`.execute(
       trx,
@@ -79,6 +91,22 @@ export async function createShadow(db: Kysely<Database>): Promise<void> {
     await sql`select projections.create_read_views(${SHADOW_SCHEMA})`.execute(trx);
     await trx.deleteFrom('projections.checkpoints').where('name', '=', REBUILD_NAME).execute();
   });
+}
+
+/** Builds the live schema's secondary indexes (same names) on the filled shadow tables. */
+export async function finishShadow(db: Kysely<Database>): Promise<void> {
+  const defs = await sql<{ def: string }>`
+    select i.indexdef as def from pg_indexes i
+     where i.schemaname = ${LIVE_SCHEMA}
+       and not exists (select 1 from pg_constraint k join pg_namespace n on n.oid = k.connamespace
+                        where n.nspname = ${LIVE_SCHEMA} and k.conname = i.indexname)`.execute(db);
+  for (const { def } of defs.rows) {
+    const shadow = def
+      .replace(/^CREATE (UNIQUE )?INDEX /, (_m, u: string | undefined) => `CREATE ${u ?? ''}INDEX IF NOT EXISTS `)
+      .replace(` ON ${LIVE_SCHEMA}.`, ` ON ${SHADOW_SCHEMA}.`);
+    await sql.raw(shadow).execute(db);
+  }
+  await sql`analyze`.execute(db);
 }
 
 export interface RebuildProgress {
@@ -145,12 +173,12 @@ export async function rebuild(
     // catch up, then again for what arrived meanwhile, until nothing is left
     for (;;) {
       const n = await runner.catchUp({
-        onProgress: (p) =>
-          opts.onProgress?.({ applied: events + p.applied, total, elapsedMs: Date.now() - started }),
+        onProgress: (p) => opts.onProgress?.({ applied: events + p.applied, total, elapsedMs: Date.now() - started }),
       });
       events += n;
       if (n === 0) break;
     }
+    await finishShadow(deps.db);
     if (opts.swap !== false) await swap(deps.db, runner.checkpoint);
     return { events, elapsedMs: Date.now() - started, resumed, checkpoint: runner.checkpoint };
   } finally {

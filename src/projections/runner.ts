@@ -42,11 +42,17 @@ export interface RunnerOptions {
 
 const LOCK_NAMESPACE = 0x7469; // "ti"
 
+/**
+ * The event as projections read it. An event recorded at the current schema version was checked
+ * against its schema when appended and is handed over as recorded; an older one is upcast (and
+ * checked) by the registry.
+ */
 export function toProjected(registry: EventRegistry, e: RecordedEvent): ProjectedEvent {
-  const domain = registry.upcast(e.type, e.schemaVersion, e.data);
+  const current = registry.spec(e.type).version === e.schemaVersion;
+  const domain = current ? { type: e.type, data: e.data } : registry.upcast(e.type, e.schemaVersion, e.data);
   return {
     type: domain.type,
-    data: domain.data as Record<string, unknown>,
+    data: domain.data,
     recorded: e,
     occurredOn: e.metadata.occurredOn,
   };

@@ -6,7 +6,7 @@ import type { Db } from './types.ts';
  *
  * A batch loads the open (latest) rows of the ids it touches in one query, folds its events in
  * memory, then writes every row it created or closed in one `insert ... on conflict do update`
- * (rows travel as one JSON parameter through `json_populate_recordset`, typed by the table).
+ * (one typed array parameter per column through `unnest`).
  * The result is the same as applying the events one by one: a change dated D closes the open
  * version (valid_to = D) and opens a new one (valid_from = D); a second change on the same day
  * updates that day's version in place; a date before the open version's start is clamped to it
@@ -19,6 +19,44 @@ export interface VersionedRow {
 }
 
 const ident = (s: string) => sql.id(s);
+
+/** Column types of a table, read once per process (for typed `unnest` arrays). */
+const typeCache = new Map<string, Map<string, string>>();
+async function columnTypes(db: Db, schema: string, table: string): Promise<Map<string, string>> {
+  const key = `${schema}.${table}`;
+  const hit = typeCache.get(key);
+  if (hit) return hit;
+  const r = await sql<{ name: string; type: string }>`
+    select attname as name, format_type(atttypid, atttypmod) as type from pg_attribute
+     where attrelid = ${key}::regclass and attnum > 0 and not attisdropped`.execute(db);
+  const m = new Map(r.rows.map((x) => [x.name, x.type]));
+  typeCache.set(key, m);
+  return m;
+}
+
+/**
+ * `insert into <schema>.<table> (cols) select * from unnest($1::t1[], $2::t2[], ...)`: one
+ * array parameter per column (far cheaper for the server than parsing JSON rows).
+ */
+async function insertRows(
+  db: Db,
+  schema: string,
+  table: string,
+  rows: readonly object[],
+  conflict: ReturnType<typeof sql>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const types = await columnTypes(db, schema, table);
+  const cols = Object.keys(rows[0]!);
+  const arrays = cols.map((c) => {
+    const type = types.get(c);
+    if (!type) throw new Error(`${schema}.${table} has no column ${c}`);
+    const values = rows.map((r) => (r as Record<string, unknown>)[c] ?? null);
+    return sql`${values}::${sql.raw(type)}[]`;
+  });
+  await sql`insert into ${ident(schema)}.${ident(table)} (${sql.join(cols.map(ident))})
+    select * from unnest(${sql.join(arrays)}) ${conflict}`.execute(db);
+}
 
 export class VersionedTable<R extends VersionedRow> {
   private readonly open = new Map<string, R>();
@@ -95,21 +133,22 @@ export class VersionedTable<R extends VersionedRow> {
     this.touched.clear();
     const pk = [...this.keyCols, 'valid_from'];
     const updates = this.columns.filter((c) => !pk.includes(c));
-    const t = sql`${ident(this.schema)}.${ident(this.table)}`;
-    await sql`insert into ${t} select * from json_populate_recordset(null::${t}, ${JSON.stringify(rows)}::json)
-      on conflict (${sql.join(pk.map(ident))}) do update set ${sql.join(
+    await insertRows(
+      db,
+      this.schema,
+      this.table,
+      rows,
+      sql`on conflict (${sql.join(pk.map(ident))}) do update set ${sql.join(
         updates.map((c) => sql`${ident(c)} = excluded.${ident(c)}`),
-      )}`.execute(db);
+      )}`,
+    );
     return rows.length;
   }
 }
 
 /** Appends immutable rows (facts: decisions, fundings, audit entries) keyed by log position. */
 export async function insertFacts(db: Db, schema: string, table: string, rows: object[]): Promise<void> {
-  if (rows.length === 0) return;
-  const t = sql`${ident(schema)}.${ident(table)}`;
-  await sql`insert into ${t} select * from json_populate_recordset(null::${t}, ${JSON.stringify(rows)}::json)
-    on conflict (position) do nothing`.execute(db);
+  await insertRows(db, schema, table, rows, sql`on conflict (position) do nothing`);
 }
 
 export const maxDate = (a: string, b: string) => (a > b ? a : b);

@@ -167,7 +167,19 @@ t.test('lifecycle', async (t) => {
     spec(t).given([registered, completed]).when(abandon).then('CONFLICT');
     spec(t).given([registered, abandoned]).when(complete).then('CONFLICT');
   });
-  t.test('not dated before the last change', async (t) =>
+  t.test('a funding recorded later does not hold back the next step', async (t) =>
+    spec(t)
+      .given([
+        registered,
+        {
+          type: 'ProjectFundingGranted',
+          data: { ...ids, fundingId: 'f', source: 'eu', amountCents: 1, grantedOn: '2020-01-01' },
+        },
+      ])
+      .when(start)
+      .then([started]),
+  );
+  t.test('not dated before the current phase began', async (t) =>
     spec(t)
       .given([registered, started])
       .when({ ...complete, data: { projectId: P, completedOn: '2019-05-31' } })

@@ -145,7 +145,10 @@ export function eventStoreContract(t: Test, makeStore: (t: Test) => Promise<Even
     t.equal(e2.expected, 'no_stream');
     // exact revision on a missing stream
     const missing = uniqueStream();
-    const e3 = await rejectsWith(store.append(missing, events(1), { expectedRevision: 0n }), WrongExpectedRevisionError);
+    const e3 = await rejectsWith(
+      store.append(missing, events(1), { expectedRevision: 0n }),
+      WrongExpectedRevisionError,
+    );
     t.equal(e3.actual, -1n, 'a missing stream has revision -1');
     t.same(await collect(store.readStream(missing)), [], 'nothing written to the missing stream');
 

@@ -3,7 +3,8 @@ import pg from 'pg';
 import { createPool } from '../../src/db/database.ts';
 import { contentDigest, eventHash } from '../../src/eventstore/hash.ts';
 import { PostgresEventStore } from '../../src/eventstore/postgres.ts';
-import { EventIdConflictError, type RecordedEvent } from '../../src/eventstore/types.ts';
+import { EventIdConflictError, WrongExpectedRevisionError, type RecordedEvent } from '../../src/eventstore/types.ts';
+import { verifyChains } from '../../src/eventstore/verify.ts';
 import { createTestDatabase } from '../helpers/cluster.ts';
 import { collect, eventStoreContract, events, rejectsWith, uniqueStream } from './contract.ts';
 
@@ -158,7 +159,7 @@ t.test('stress: 16 concurrent writers, >= 10,000 events, a live subscriber gets 
   })();
   const written: string[] = [];
   let seed = 42;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   await Promise.all(
     Array.from({ length: writers }, async (_, w) => {
       const streams = Array.from({ length: 8 }, () => ({ name: uniqueStream(`w${w}`), rev: -1n }));
@@ -196,4 +197,51 @@ t.test('stress: 16 concurrent writers, >= 10,000 events, a live subscriber gets 
     ids.every((id, i) => all[i]!.id === id),
     'the subscriber order equals a later readAll',
   );
+});
+
+t.test('group commit: appends that wait go together, each with its own outcome', async (t) => {
+  const url = await createTestDatabase(t);
+  const pool = createPool(url, 4);
+  const store = new PostgresEventStore(pool, { appendConcurrency: 1 });
+  t.teardown(() => pool.end());
+  const taken = uniqueStream('taken');
+  const clash = events(1);
+  await store.append(taken, clash, { expectedRevision: 'no_stream' });
+  const existing = uniqueStream('existing');
+  await store.append(existing, events(1, 1), { expectedRevision: 'no_stream' });
+  const streams = Array.from({ length: 6 }, () => uniqueStream('g'));
+  // the first goes alone; the others queue behind it and go in one es.append_many group
+  const outcomes = await Promise.allSettled([
+    ...streams.map((s, i) => store.append(s, events(2, 10 * i), { expectedRevision: 'no_stream' })),
+    store.append(existing, events(1, 90), { expectedRevision: 5n }),
+  ]);
+  t.same(
+    outcomes.slice(0, 6).map((o) => o.status === 'fulfilled' && o.value.nextRevision),
+    [1n, 1n, 1n, 1n, 1n, 1n],
+    'the good appends succeed',
+  );
+  const wrong = outcomes[6]!;
+  t.ok(
+    wrong.status === 'rejected' && wrong.reason instanceof WrongExpectedRevisionError,
+    'a wrong revision fails alone',
+  );
+  const grouped = await collect(store.readAll());
+  t.equal(grouped.length, 2 + 6 * 2, 'exactly the good appends were written');
+  const xids = new Set(grouped.slice(2).map((e) => e.checkpoint.split('/')[0]));
+  t.ok(xids.size <= 2, `the queued appends shared one transaction (${xids.size} transactions for 6 appends)`);
+
+  // an id clash fails the group's statement: each append then runs alone and only the clash fails
+  const more = Array.from({ length: 4 }, () => uniqueStream('h'));
+  const second = await Promise.allSettled([
+    ...more.map((s, i) => store.append(s, events(1, 200 + i), { expectedRevision: 'no_stream' })),
+    store.append(uniqueStream('clash'), [...events(1, 95), clash[0]!], { expectedRevision: 'no_stream' }),
+  ]);
+  t.same(
+    second.slice(0, 4).map((o) => o.status),
+    ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'],
+  );
+  const idc = second[4]!;
+  t.ok(idc.status === 'rejected' && idc.reason instanceof EventIdConflictError, 'an id clash fails alone');
+  t.equal((await collect(store.readAll())).length, 2 + 6 * 2 + 4, 'nothing of the clashing append was written');
+  t.equal((await verifyChains(store)).ok, true);
 });

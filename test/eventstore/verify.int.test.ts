@@ -18,7 +18,9 @@ async function seeded(t: Test) {
   const streams = [uniqueStream('x'), uniqueStream('y'), uniqueStream('z')];
   for (let round = 0; round < 5; round++) {
     for (const [i, s] of streams.entries()) {
-      await store.append(s, events(1, round * 10 + i), { expectedRevision: round === 0 ? 'no_stream' : BigInt(round - 1) });
+      await store.append(s, events(1, round * 10 + i), {
+        expectedRevision: round === 0 ? 'no_stream' : BigInt(round - 1),
+      });
     }
   }
   const target = streams[1]!;

@@ -122,8 +122,7 @@ t.test('role x command family', async (t) => {
     t.equal(ok.statusCode, 200, ok.body);
   });
 
-  await t.test("the territory's region at decision time counts", async (t) => {
-    // A territory labelled in 84 whose contract was drafted there; a validator of 44 cannot, of 84 can.
+  await t.test('and a validator of region 44 may not decide on a contract of region 84', async (t) => {
     const id = await submittedContract(b, tk, '8401');
     const r44 = await post(b, tk.validator44, `/contracts/${id}/validate`, { decidedOn: '2019-04-01' });
     t.equal(r44.statusCode, 403);
@@ -196,7 +195,7 @@ t.test('AUTH_JWKS_URL: RS256 tokens checked against a JWKS served locally', asyn
     runner: false,
     env: { AUTH_JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json` },
   });
-  const sign = (key: CryptoKey, kid: string) =>
+  const sign = (key: Parameters<SignJWT['sign']>[0], kid: string) =>
     new SignJWT({ name: 'Admin (IdP)', roles: ['programme_admin'] })
       .setProtectedHeader({ alg: 'RS256', kid })
       .setSubject('idp-admin')

@@ -192,7 +192,11 @@ t.test('GET /reports/progress answers as of any business date, in JSON and CSV',
     [
       { axis: 'skills', projects: 1 },
       { axis: 'innovation', projects: 1 },
-    ].sort((a, b) => ['attractiveness', 'skills', 'innovation', 'simplification'].indexOf(a.axis) - ['attractiveness', 'skills', 'innovation', 'simplification'].indexOf(b.axis)),
+    ].sort(
+      (a, b) =>
+        ['attractiveness', 'skills', 'innovation', 'simplification'].indexOf(a.axis) -
+        ['attractiveness', 'skills', 'innovation', 'simplification'].indexOf(b.axis),
+    ),
   );
 
   const today = await get();
@@ -243,11 +247,18 @@ t.test('GET /contracts, /projects, /audit/events: filters, asOf, paging, minPosi
     ['C2'],
   );
 
-  t.same((await get<List>('/projects?axis=innovation&region=44')).items.map((p) => p.id), ['P1']);
+  t.same(
+    (await get<List>('/projects?axis=innovation&region=44')).items.map((p) => p.id),
+    ['P1'],
+  );
   t.equal((await get<List>('/projects?status=abandoned')).total, 1);
-  t.equal((await get<List>('/projects?status=registered&asOf=2019-09-15')).total, 1, 'P2 was registered then');
+  t.equal((await get<List>('/projects?status=registered&asOf=2019-09-15')).total, 2, 'P2 not yet abandoned then');
+  t.equal((await get<List>('/projects?status=registered&asOf=2019-10-01')).total, 1, 'P2 abandoned that day');
 
-  type Audit = { items: { stream: string; revision: number; summary: string; actor: { sub: string } }[]; nextAfter: string | null };
+  type Audit = {
+    items: { stream: string; revision: number; summary: string; actor: { sub: string } }[];
+    nextAfter: string | null;
+  };
   const trail = await get<Audit>('/audit/events?stream=contract-C1');
   t.same(
     trail.items.map((e) => e.revision),

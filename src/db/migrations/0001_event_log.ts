@@ -99,6 +99,37 @@ export async function up(db: Kysely<any>): Promise<void> {
       return query select 'ok'::text, v_rev + v_n, v_pos, p_hashes[v_n];
     end
     $fn$`.execute(db);
+
+  // Group commit: several appends (each with its own outcome) in one statement, one transaction and
+  // one WAL flush. The caller sorts them by stream so concurrent groups lock streams in one order.
+  await sql`
+    create function es.append_many(
+      p_streams text[], p_expected bigint[], p_prev_hashes text[], p_counts int[],
+      p_ids uuid[], p_types text[], p_versions int[], p_data jsonb[], p_meta jsonb[],
+      p_digests text[], p_hashes text[], p_recorded timestamptz
+    ) returns table (idx int, status text, revision bigint, last_position bigint, last_hash text)
+    language plpgsql as $fn$
+    declare
+      v_o int := 0;
+      v_n int;
+      r record;
+    begin
+      for i in 1 .. cardinality(p_streams) loop
+        v_n := p_counts[i];
+        select * into r from es.append_events(p_streams[i], p_expected[i], p_prev_hashes[i],
+          p_ids[v_o + 1 : v_o + v_n], p_types[v_o + 1 : v_o + v_n], p_versions[v_o + 1 : v_o + v_n],
+          p_data[v_o + 1 : v_o + v_n], p_meta[v_o + 1 : v_o + v_n], p_digests[v_o + 1 : v_o + v_n],
+          p_hashes[v_o + 1 : v_o + v_n], p_recorded);
+        idx := i;
+        status := r.status;
+        revision := r.revision;
+        last_position := r.last_position;
+        last_hash := r.last_hash;
+        return next;
+        v_o := v_o + v_n;
+      end loop;
+    end
+    $fn$`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -60,9 +60,14 @@ function wrongStatus(s: KnownProject, what: string): never {
   });
 }
 
-function notBeforeLast(field: string, date: string, s: KnownProject) {
-  if (date < s.lastDate)
-    throw validationError(`${field} ${date} is before the project's last recorded change (${s.lastDate})`, { field });
+/**
+ * Lifecycle dates follow each other (registered, started, then completed or abandoned); fundings
+ * may be recorded at any time after the registration, so they do not constrain later steps.
+ */
+function notBeforePhase(field: string, date: string, s: KnownProject) {
+  const since = s.status === 'Started' ? s.startedOn : s.registeredOn;
+  if (date < since)
+    throw validationError(`${field} ${date} is before the project's current phase began (${since})`, { field });
 }
 
 function cents(field: string, eur: number): number {
@@ -143,7 +148,7 @@ const start = (c: StartProject, state: Project): ProjectEvent[] => {
   const s = known(state, c.data.projectId);
   if (s.status !== 'Registered') wrongStatus(s, 'only a registered project can start');
   assertBusinessDate('startedOn', c.data.startedOn, c.metadata.today);
-  notBeforeLast('startedOn', c.data.startedOn, s);
+  notBeforePhase('startedOn', c.data.startedOn, s);
   return [{ type: 'ProjectStarted', data: { ...ids(s), startedOn: c.data.startedOn } }];
 };
 
@@ -151,7 +156,7 @@ const complete = (c: CompleteProject, state: Project): ProjectEvent[] => {
   const s = known(state, c.data.projectId);
   if (s.status !== 'Registered' && s.status !== 'Started') wrongStatus(s, 'it can no longer be completed');
   assertBusinessDate('completedOn', c.data.completedOn, c.metadata.today);
-  notBeforeLast('completedOn', c.data.completedOn, s);
+  notBeforePhase('completedOn', c.data.completedOn, s);
   return [{ type: 'ProjectCompleted', data: { ...ids(s), completedOn: c.data.completedOn } }];
 };
 
@@ -159,7 +164,7 @@ const abandon = (c: AbandonProject, state: Project): ProjectEvent[] => {
   const s = known(state, c.data.projectId);
   if (s.status !== 'Registered' && s.status !== 'Started') wrongStatus(s, 'it can no longer be abandoned');
   assertBusinessDate('abandonedOn', c.data.abandonedOn, c.metadata.today);
-  notBeforeLast('abandonedOn', c.data.abandonedOn, s);
+  notBeforePhase('abandonedOn', c.data.abandonedOn, s);
   return [{ type: 'ProjectAbandoned', data: { ...ids(s), abandonedOn: c.data.abandonedOn, reason: c.data.reason } }];
 };
 

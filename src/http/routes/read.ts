@@ -36,10 +36,12 @@ export function readYourWrites(deps: AppDeps) {
     if (!q?.minPosition) return;
     const reached = await deps.runner.waitFor(BigInt(q.minPosition), MIN_POSITION_WAIT_MS);
     reply.header('x-min-position-reached', reached ? 'true' : 'false');
-    if (!reached)
+    if (!reached) {
+      reply.header('retry-after', '1');
       throw new HttpError(503, `the projections have not reached position ${q.minPosition} yet; retry shortly`, {
-        headers: { 'retry-after': '1' },
+        minPosition: q.minPosition,
       });
+    }
   };
 }
 

@@ -3,7 +3,13 @@ import type { Db, Projection, ProjectedEvent, ProjectionContext } from '../types
 import { insertFacts } from '../versioned.ts';
 
 /** read.audit_log: one row per event of the log, whatever its type. */
-type AuditRow = { [K in keyof AuditLogTable]: K extends 'position' | 'revision' ? string : K extends 'recorded_at' ? string : AuditLogTable[K] };
+type AuditRow = {
+  [K in keyof AuditLogTable]: K extends 'position' | 'revision'
+    ? string
+    : K extends 'recorded_at'
+      ? string
+      : AuditLogTable[K];
+};
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 

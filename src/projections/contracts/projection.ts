@@ -12,7 +12,9 @@ import { insertFacts, VersionedTable } from './../versioned.ts';
 type ContractEventType = ContractEventOf<any>['type'];
 type Data<T extends ContractEventType> = ContractEventOf<T>['data'];
 
-type ContractRow = { [K in keyof ContractsTable]: K extends 'committed_cents' | 'position' ? string : ContractsTable[K] };
+type ContractRow = {
+  [K in keyof ContractsTable]: K extends 'committed_cents' | 'position' ? string : ContractsTable[K];
+};
 type CommitmentRow = {
   [K in keyof ContractCommitmentsTable]: K extends 'amount_cents' | 'position' ? string : ContractCommitmentsTable[K];
 };

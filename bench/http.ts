@@ -1,0 +1,181 @@
+/**
+ * `npm run bench:http`: authenticated `POST /projects` (body validated by zod, token verified,
+ * territory read, project stream read, decide, append) through HTTP with autocannon, side by side
+ * with the direct path: the same command handler (`registerProject` + `handleCommand`) called
+ * in-process at the same concurrency, on the same durable embedded PostgreSQL (fsync on).
+ *
+ * For each concurrency (BENCH_CONNECTIONS, default "16,64"), runs direct then HTTP, BENCH_REPEATS
+ * times (default 3) for BENCH_SECONDS each (default 5); the table shows medians.
+ * http_overhead = 1 - http_commands_per_s / direct_commands_per_s (0.18: HTTP is 18% slower).
+ * The last line is one JSON object (figures at the first concurrency, all of them under `runs`).
+ */
+import type { AddressInfo } from 'node:net';
+import autocannon from 'autocannon';
+import { handleCommand } from '../src/application/commandHandler.ts';
+import { parseConfig } from '../src/config.ts';
+import { projectDecider } from '../src/domain/project/index.ts';
+import { territoryDecider } from '../src/domain/territory/index.ts';
+import { territoryStream } from '../src/eventstore/streams.ts';
+import { buildApp } from '../src/http/app.ts';
+import { signToken, type Principal } from '../src/http/auth.ts';
+import { RegisterProjectBody, registerProject } from '../src/http/routes/projects.ts';
+import { createSystem } from '../src/system.ts';
+import { durableCluster } from './lib/cluster.ts';
+import { median, runFor, table } from './lib/stats.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '16,64').split(',').map(Number);
+const SECRET = 'bench-secret-0123456789abcdef';
+const TERRITORY = 'B44';
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+async function main() {
+  const cluster = await durableCluster('ti-bench-http');
+  const config = parseConfig({
+    DATABASE_URL: cluster.url,
+    AUTH_JWT_SECRET: SECRET,
+    SEED: 'none',
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'production',
+    RATE_LIMIT_PER_MINUTE: '100000000',
+  });
+  const system = await createSystem(config, { poolSize: Math.max(...CONNECTIONS) + 10 });
+  const app = await buildApp(system);
+  try {
+    const principal: Principal = {
+      sub: 'bench-lead',
+      name: 'Bench lead',
+      roles: ['territory_lead'],
+      regions: [],
+      territories: [TERRITORY],
+    };
+    await handleCommand(
+      system,
+      territoryStream(TERRITORY),
+      territoryDecider,
+      {
+        type: 'LabelTerritory',
+        data: {
+          territoryId: TERRITORY,
+          programme: 'territoires-industrie-2018',
+          name: 'Bench',
+          regionCode: '44',
+          epcis: [{ siren: '200068757', name: 'CC des Vosges Côté Sud-Ouest' }],
+          labelledOn: '2018-11-22',
+        },
+        metadata: { actor: principal, today: new Date().toISOString().slice(0, 10) },
+      },
+      { actor: principal },
+    );
+    const token = await signToken(SECRET, principal);
+    const body = {
+      territoryId: TERRITORY,
+      title: 'Plateforme VTE',
+      axis: 'skills',
+      budgetEur: 250000.5,
+      registeredOn: '2019-05-01',
+    };
+    const json = JSON.stringify(body);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as AddressInfo).port;
+
+    const direct = async (connections: number) =>
+      runFor(SECONDS, connections, async () => {
+        // the same validation of the body as the route, then the same handler
+        await registerProject(system, principal, RegisterProjectBody.parse(JSON.parse(json)), (stream, command) =>
+          handleCommand(system, stream, projectDecider, command, { actor: principal }).then((r) => ({
+            body: { revision: Number(r.nextRevision), position: r.position?.toString() ?? null },
+            nextRevision: r.nextRevision,
+          })),
+        );
+      });
+
+    const http = async (connections: number) => {
+      const r = await autocannon({
+        url: `http://127.0.0.1:${port}/projects`,
+        method: 'POST',
+        connections,
+        duration: SECONDS,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: json,
+      });
+      const ok = r['2xx'];
+      if (r.non2xx > 0 || r.errors > 0) throw new Error(`HTTP run: ${r.non2xx} non-2xx, ${r.errors} errors`);
+      return { opsPerSecond: ok / r.duration, p50ms: r.latency.p50, p99ms: r.latency.p99 };
+    };
+
+    // warm-up (JIT, pool, plan cache)
+    await direct(4);
+    await http(4);
+
+    const rows: (string | number)[][] = [];
+    const runs: Record<string, unknown>[] = [];
+    for (const c of CONNECTIONS) {
+      const d: { opsPerSecond: number; p50ms: number; p99ms: number }[] = [];
+      const h: typeof d = [];
+      for (let i = 0; i < REPEATS; i++) {
+        d.push(await direct(c));
+        h.push(await http(c));
+        log(
+          `  ${c} connections, run ${i + 1}: direct ${d.at(-1)!.opsPerSecond.toFixed(0)}/s, http ${h.at(-1)!.opsPerSecond.toFixed(0)}/s`,
+        );
+      }
+      const dm = {
+        cps: median(d.map((x) => x.opsPerSecond)),
+        p50: median(d.map((x) => x.p50ms)),
+        p99: median(d.map((x) => x.p99ms)),
+      };
+      const hm = {
+        cps: median(h.map((x) => x.opsPerSecond)),
+        p50: median(h.map((x) => x.p50ms)),
+        p99: median(h.map((x) => x.p99ms)),
+      };
+      const overhead = 1 - hm.cps / dm.cps;
+      rows.push(
+        [c, 'direct', dm.cps, dm.p50, dm.p99, ''],
+        [c, 'http', hm.cps, hm.p50, hm.p99, `${(overhead * 100).toFixed(1)}%`],
+      );
+      runs.push({
+        connections: c,
+        commands_per_s: Math.round(hm.cps),
+        p50_ms: round(hm.p50),
+        p99_ms: round(hm.p99),
+        direct_commands_per_s: Math.round(dm.cps),
+        direct_p50_ms: round(dm.p50),
+        direct_p99_ms: round(dm.p99),
+        http_overhead: round(overhead, 3),
+      });
+    }
+    log('');
+    log(`POST /projects, ${SECONDS}s x ${REPEATS} runs (medians), durable PostgreSQL (fsync on)`);
+    log(table(['connections', 'path', 'commands/s', 'p50 ms', 'p99 ms', 'overhead'], rows));
+    const first = runs[0]!;
+    process.stdout.write(
+      JSON.stringify({
+        bench: 'http',
+        connections: first.connections,
+        commands_per_s: first.commands_per_s,
+        p50_ms: first.p50_ms,
+        p99_ms: first.p99_ms,
+        http_overhead: first.http_overhead,
+        direct_commands_per_s: first.direct_commands_per_s,
+        seconds: SECONDS,
+        repeats: REPEATS,
+        runs,
+      }) + '\n',
+    );
+  } finally {
+    await app.close();
+    await system.close();
+    await cluster.stop();
+  }
+}
+
+const round = (n: number, digits = 2) => Number(n.toFixed(digits));
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,240 @@
+/**
+ * `npm run bench:rebuild` (BENCH_EVENTS=100000 for a smaller run; BENCH_EMMETT_EVENTS caps the
+ * Emmett leg, default min(events, 200000), its rate is compared per event).
+ *
+ * 1. starts a fresh embedded PostgreSQL in .data/bench, generates BENCH_EVENTS realistic events
+ *    straight into es.events (multi-row inserts; not measured);
+ * 2. rebuilds every read model (`rebuild()`, the code behind `npm run projections:rebuild`) in a
+ *    child process that samples process.memoryUsage().rss: events/s and peak RSS;
+ * 3. the floor: COPY of the same final rows (every read table, same indexes) from files;
+ * 4. Emmett (@event-driven-io/emmett-postgresql) rebuilding equivalent tables from the same
+ *    events, in a child process too;
+ * 5. GET /reports/progress?asOf= p50/p99 on the rebuilt data (app.inject, 300 random dates).
+ * Last line: one JSON object with the figures.
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { sql } from 'kysely';
+import { parseConfig } from '../src/config.ts';
+import { createDb, createPool } from '../src/db/database.ts';
+import { startEmbedded, stopEmbeddedAt } from '../src/db/embedded.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { buildRegistry } from '../src/domain/index.ts';
+import { PostgresEventStore } from '../src/eventstore/postgres.ts';
+import { buildApp } from '../src/http/app.ts';
+import { signToken } from '../src/http/auth.ts';
+import { allProjections } from '../src/projections/index.ts';
+import { READ_TABLES, rebuild } from '../src/projections/rebuild.ts';
+import { createSystem } from '../src/system.ts';
+import { prepareEmmett, runEmmettRebuild } from './emmett.ts';
+import { generate, insertEvents } from './events.ts';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const EMMETT_EVENTS = Number(process.env.BENCH_EMMETT_EVENTS ?? Math.min(EVENTS, 200_000));
+const DIR = resolve(process.env.BENCH_DIR ?? '.data/bench');
+const SECRET = 'bench-secret-0123456789abcdef';
+const err = (s: string) => process.stderr.write(s);
+
+interface ChildResult {
+  events: number;
+  ms: number;
+  peakRssMb: number;
+}
+
+/** Runs `fn` while sampling RSS every 20 ms; prints a JSON line for the parent. */
+async function childMode(kind: string, url: string) {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  const pool = createPool(url, 6);
+  const db = createDb(pool);
+  const registry = buildRegistry();
+  const started = performance.now();
+  let events: number;
+  try {
+    if (kind === 'rebuild') {
+      const store = new PostgresEventStore(pool);
+      let last = 0;
+      const r = await rebuild(
+        { db, pool, store, registry, projections: allProjections },
+        {
+          fresh: true,
+          onProgress: (p) => {
+            if (Date.now() - last < 1000) return;
+            last = Date.now();
+            const rate = p.applied / (p.elapsedMs / 1000);
+            err(
+              `\r  rebuild ${p.applied}/${p.total} ${Math.round(rate)} ev/s ETA ${((p.total - p.applied) / rate).toFixed(0)}s rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB  `,
+            );
+          },
+        },
+      );
+      events = r.events;
+      err('\n');
+    } else {
+      await runEmmettRebuild(url, registry);
+      const r = await pool.query<{ n: string }>('select count(*) as n from emmett_bench.audit_log');
+      events = Number(r.rows[0]?.n ?? 0);
+    }
+  } finally {
+    clearInterval(timer);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    await db.destroy();
+  }
+  const result: ChildResult = { events, ms: performance.now() - started, peakRssMb: peak / 2 ** 20 };
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+function runChild(kind: string, url: string): Promise<ChildResult> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/rebuild.ts', '--child', kind, url], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => {
+      const line = out.trim().split('\n').pop() ?? '';
+      if (code !== 0) return rej(new Error(`${kind} child exited ${code}: ${out}`));
+      try {
+        res(JSON.parse(line) as ChildResult);
+      } catch {
+        rej(new Error(`${kind} child said: ${out}`));
+      }
+    });
+  });
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
+};
+
+async function main() {
+  await stopEmbeddedAt(DIR);
+  rmSync(DIR, { recursive: true, force: true });
+  mkdirSync(DIR, { recursive: true });
+  const server = await startEmbedded({
+    dataDir: DIR,
+    database: 'bench',
+    settings: { synchronous_commit: 'off', shared_buffers: '256MB', max_wal_size: '4GB', work_mem: '16MB' },
+  });
+  const pool = createPool(server.url, 4);
+  const db = createDb(pool);
+  try {
+    await migrateToLatest(db);
+    err(`generating ${EVENTS} events...\n`);
+    const g0 = performance.now();
+    const n = await insertEvents(pool, generate(EVENTS, 2026), {
+      onChunk: (k) => {
+        if (k % 50_000 < 5000) err(`\r  ${k} events written`);
+      },
+    });
+    await pool.query('vacuum analyze es.events');
+    err(`\n  ${n} events in ${((performance.now() - g0) / 1000).toFixed(1)} s (not measured)\n`);
+
+    // 2. our rebuild
+    err('rebuild (read_next, then swap)...\n');
+    const ours = await runChild('rebuild', server.url);
+    const oursRate = ours.events / (ours.ms / 1000);
+    err(
+      `  ${ours.events} events in ${(ours.ms / 1000).toFixed(1)} s: ${Math.round(oursRate)} ev/s, peak RSS ${ours.peakRssMb.toFixed(0)} MB\n`,
+    );
+    await pool.query('analyze');
+
+    // 3. the floor: COPY of the same final rows into the same tables (same indexes)
+    err('COPY floor...\n');
+    // written and read by the server process (another OS user): a world-writable temp folder
+    const files = mkdtempSync(join(tmpdir(), 'ti-bench-copy-'));
+    chmodSync(files, 0o777);
+    await pool.query('drop schema if exists copy_floor cascade; create schema copy_floor');
+    let rows = 0;
+    for (const t of Object.keys(READ_TABLES)) {
+      await pool.query(`create table copy_floor.${t} (like read.${t} including all)`);
+      const r = await pool.query(`copy read.${t} to '${files}/${t}.bin' with (format binary)`);
+      rows += r.rowCount ?? 0;
+    }
+    const c0 = performance.now();
+    for (const t of Object.keys(READ_TABLES))
+      await pool.query(`copy copy_floor.${t} from '${files}/${t}.bin' with (format binary)`);
+    const copyMs = performance.now() - c0;
+    const copyRate = n / (copyMs / 1000);
+    err(`  ${rows} rows in ${(copyMs / 1000).toFixed(1)} s: ${Math.round(copyRate)} events-equivalent/s\n`);
+    await pool.query('drop schema copy_floor cascade');
+    rmSync(files, { recursive: true, force: true });
+
+    // 4. Emmett
+    const emmettN = await prepareEmmett(server.url, pool, EMMETT_EVENTS);
+    err(`Emmett rebuild of ${emmettN} events...\n`);
+    const emmett = await runChild('emmett', server.url);
+    const emmettRate = emmett.events / (emmett.ms / 1000);
+    err(
+      `  ${emmett.events} events in ${(emmett.ms / 1000).toFixed(1)} s: ${Math.round(emmettRate)} ev/s, peak RSS ${emmett.peakRssMb.toFixed(0)} MB\n`,
+    );
+    await pool.query('drop schema emmett_bench cascade; delete from emt_messages');
+
+    // 5. as-of report latency on the rebuilt data
+    const config = parseConfig({
+      DATABASE_URL: server.url,
+      AUTH_JWT_SECRET: SECRET,
+      LOG_LEVEL: 'silent',
+      SEED: 'none',
+      NODE_ENV: 'test',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+    });
+    const system = await createSystem(config, { migrate: false, poolSize: 10 });
+    const app = await buildApp(system);
+    const token = await signToken(SECRET, { sub: 'bench', name: 'Bench', roles: ['reporter'] });
+    const dates = Array.from({ length: 330 }, (_, i) =>
+      new Date(Date.UTC(2018, 10, 22) + ((i * 7919) % 2600) * 86_400_000).toISOString().slice(0, 10),
+    );
+    const times: number[] = [];
+    let sample: unknown;
+    for (const [i, d] of dates.entries()) {
+      const t0 = performance.now();
+      const res = await app.inject({
+        url: `/reports/progress?asOf=${d}`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const ms = performance.now() - t0;
+      if (res.statusCode !== 200) throw new Error(`report answered ${res.statusCode}: ${res.body}`);
+      if (i >= 30) times.push(ms); // warm-up
+      if (d === '2019-11-19' || i === dates.length - 1) sample = res.json();
+    }
+    await app.close();
+    await system.close();
+    const p50 = pct(times, 50);
+    const p99 = pct(times, 99);
+    err(`GET /reports/progress?asOf=: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (${times.length} requests)\n`);
+    const check = await sql<{ n: string }>`select count(*) as n from read.audit_log`.execute(db);
+    err(`sample report: ${JSON.stringify(sample).slice(0, 300)}...\n`);
+
+    const result = {
+      bench: 'rebuild',
+      events: n,
+      events_per_s: Math.round(oursRate),
+      rebuild_s: Number((ours.ms / 1000).toFixed(2)),
+      emmett_events: emmett.events,
+      emmett_events_per_s: Math.round(emmettRate),
+      vs_emmett: Number((oursRate / emmettRate).toFixed(2)),
+      copy_rows: rows,
+      copy_events_per_s: Math.round(copyRate),
+      vs_copy: Number((oursRate / copyRate).toFixed(2)),
+      peak_rss_mb: Math.round(ours.peakRssMb),
+      emmett_peak_rss_mb: Math.round(emmett.peakRssMb),
+      asof_p50_ms: Number(p50.toFixed(2)),
+      asof_p99_ms: Number(p99.toFixed(2)),
+      audit_rows: Number(check.rows[0]?.n ?? 0),
+    };
+    process.stdout.write(JSON.stringify(result) + '\n');
+  } finally {
+    await db.destroy();
+    await server.stop();
+  }
+}
+
+const i = process.argv.indexOf('--child');
+if (i >= 0) await childMode(process.argv[i + 1]!, process.argv[i + 2]!);
+else await main();

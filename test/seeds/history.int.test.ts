@@ -1,0 +1,120 @@
+import t from 'tap';
+import { loadDemoHistory, seedIfEmpty } from '../../seeds/index.ts';
+import { buildPlan, type Plan } from '../../seeds/history.ts';
+import { build } from '../helpers/build.ts';
+
+type Progress = {
+  asOf: string;
+  territories: number;
+  epcis: number;
+  contracts: { validated: number; signed: number };
+  projects: number;
+  byRegion: { regionCode: string; territories: number }[];
+  byAxis: { axis: string; projects: number }[];
+};
+
+t.test('the plan is deterministic', async (t) => {
+  const a = buildPlan();
+  const b = buildPlan();
+  t.equal(JSON.stringify(a.steps), JSON.stringify(b.steps), 'same seed, same history');
+  t.not(JSON.stringify(buildPlan(7).steps), JSON.stringify(a.steps), 'another seed, another history');
+});
+
+t.test('the demo history loads through the commands and replays every published milestone', async (t) => {
+  const { app, system, token } = await build(t);
+  const today = new Date().toISOString().slice(0, 10);
+  const r = await loadDemoHistory(system, { today });
+  t.comment(`demo history: ${r.commands} commands, ${r.events} events in ${r.ms} ms`);
+  t.equal(r.events, r.commands, 'every command recorded one event');
+  const projStart = Date.now();
+  t.ok(await system.runner.waitFor(r.lastPosition!, 120_000), 'projections caught up');
+  t.comment(`projections caught up ${Date.now() - projStart} ms after the load`);
+
+  const reporter = await token('reporter');
+  const progress = async (asOf: string) => {
+    const res = await app.inject({
+      url: `/reports/progress?asOf=${asOf}`,
+      headers: { authorization: `Bearer ${reporter}` },
+    });
+    t.equal(res.statusCode, 200, res.body);
+    return res.json<Progress>();
+  };
+  const plan: Plan = buildPlan();
+  for (const m of plan.milestones) {
+    const p = await progress(m.asOf);
+    t.equal(p.territories, m.territories, `${m.asOf}: ${m.territories} territories`);
+    if (m.contractsValidated !== undefined)
+      t.equal(p.contracts.validated, m.contractsValidated, `${m.asOf}: ${m.contractsValidated} contracts validated`);
+    if (typeof m.projects === 'number') t.equal(p.projects, m.projects, `${m.asOf}: ${m.projects} projects`);
+    else t.ok(p.projects >= m.projects.min, `${m.asOf}: ${p.projects} projects, at least ${m.projects.min}`);
+    t.comment(
+      `${m.asOf}: ${p.territories} territories, ${p.contracts.validated} validated, ${p.projects} projects, ${p.epcis} EPCIs`,
+    );
+  }
+  const end = await progress('2020-12-31');
+  t.ok(end.epcis >= 450 && end.epcis <= 550, `about 500 EPCIs at the end of 2020 (${end.epcis})`);
+  const regions = Object.fromEntries(end.byRegion.map((x) => [x.regionCode, x.territories]));
+  t.match(
+    regions,
+    { '44': 15, '84': 17, '52': 15, '32': 13, '94': 2, '01': 1 },
+    'territories per Region as in Oct 2020',
+  );
+  t.equal(new Set(end.byAxis.map((a) => a.axis)).size, 4, 'projects on all four axes');
+  const april = await progress('2019-04-30');
+  t.ok(april.contracts.signed >= 13, `protocols signed by 2019-04-30 (${april.contracts.signed})`);
+
+  // Grand Est: the 13 real names of 22 Nov 2018, then 15 with the 2019 changes
+  const names = async (asOf: string) =>
+    (await app.inject({ url: `/territories?region=44&asOf=${asOf}&limit=100` }))
+      .json<{
+        items: { id: string; name: string; status: string; synthetic: boolean }[];
+      }>()
+      .items.filter((x) => x.status === 'labelled');
+  const ge2018 = await names('2018-11-22');
+  t.equal(ge2018.length, 13);
+  t.ok(ge2018.some((x) => x.name === 'Val et Terres de Lorraine'));
+  t.ok(ge2018.some((x) => x.name === 'Bassin de Joinville – Langres – Chaumont'));
+  t.ok(
+    ge2018.every((x) => !x.synthetic),
+    'real names are not flagged synthetic',
+  );
+  const ge2019 = await names('2019-11-19');
+  t.equal(ge2019.length, 15);
+  const by = Object.fromEntries(ge2019.map((x) => [x.id, x.name]));
+  t.match(by, {
+    '4411': 'Terres de Lorraine',
+    '4413': 'Val de Lorraine',
+    '4409': 'Sel et Vermois',
+    '4403': 'Bassins de Langres - Chaumont',
+    '4414': 'Vitry-le-François - Saint-Dizier - Bar-le-Duc - Bassin de Joinville',
+  });
+  t.notOk(by['4490'], 'Val et Terres de Lorraine is split');
+  t.ok(
+    (await names('2019-06-13')).some((x) => x.id === '4490'),
+    'and was labelled until the split',
+  );
+  const other = (await app.inject({ url: '/territories?region=84&limit=1' })).json<{
+    items: { name: string; synthetic: boolean }[];
+  }>();
+  t.match(other.items[0], { name: /synthétique/, synthetic: true });
+
+  // the recorded actors are the programme's: admins label, Regions' validators validate
+  const actors = await system.pool.query<{ type: string; sub: string }>(
+    `select distinct type, metadata->'actor'->>'sub' as sub from es.events where type in ('TerritoryLabelled', 'ContractValidatedByRegion', 'ProjectRegistered')`,
+  );
+  const subs = (type: string) => actors.rows.filter((x) => x.type === type).map((x) => x.sub);
+  t.ok(subs('TerritoryLabelled').every((s) => s.startsWith('demo-admin-')));
+  t.ok(subs('ContractValidatedByRegion').every((s) => /^demo-validator-\d\d$/.test(s)));
+  t.ok(subs('ProjectRegistered').every((s) => s.startsWith('demo-lead-')));
+  const validations = await system.pool.query<{ ok: boolean }>(
+    `select bool_and(v.metadata->'actor'->>'sub' = 'demo-validator-' || (c.data->>'regionCode')) as ok
+       from es.events v join es.events c on c.stream_name = v.stream_name and c.type = 'ContractDrafted'
+      where v.type = 'ContractValidatedByRegion'`,
+  );
+  t.equal(validations.rows[0]!.ok, true, "each contract validated by its own Region's validator");
+
+  // npm start with SEED=demo seeds only an empty store
+  const before = await system.store.headCheckpoint();
+  t.equal(await seedIfEmpty(system, { info: () => undefined }), undefined, 'a store with events is left alone');
+  t.equal(await system.store.headCheckpoint(), before);
+});
