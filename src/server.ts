@@ -38,14 +38,15 @@ async function main() {
   const system = (running.system = await createSystem(config, { log }));
   const app = (running.app = await buildApp(system, { logger: log }));
   system.runner.start();
-  if (config.SEED === 'demo') {
-    const { seedIfEmpty } = await import('../seeds/index.ts');
-    await seedIfEmpty(system, log);
-  }
   const url = await app.listen({ port: config.PORT, host: config.HOST });
   log.info({ ms: Date.now() - started, url, docs: `${url}/docs`, backend: system.store.backend }, 'ti-ledger ready');
   if (system.jwtSecret && !config.AUTH_JWKS_URL && config.NODE_ENV !== 'production') {
     await printLocalTokens(system.jwtSecret, (line) => process.stdout.write(line + '\n'));
+  }
+  if (config.SEED === 'demo') {
+    // Serving already (/healthz answers; /readyz says not ready until projections catch up).
+    const { seedIfEmpty } = await import('../seeds/index.ts');
+    await seedIfEmpty(system, log);
   }
 }
 

@@ -149,7 +149,17 @@ export class PostgresEventStore implements EventStore {
 
   private pump() {
     while (this.inFlight < this.appendConcurrency && this.queue.length > 0) {
-      const group = this.queue.splice(0, MAX_GROUP);
+      // one append per stream in a group (es.append_many wants distinct streams); the rest wait
+      const group: Pending[] = [];
+      const streams = new Set<string>();
+      const rest: Pending[] = [];
+      for (const p of this.queue) {
+        if (group.length < MAX_GROUP && !streams.has(p.req.stream)) {
+          streams.add(p.req.stream);
+          group.push(p);
+        } else rest.push(p);
+      }
+      this.queue.splice(0, this.queue.length, ...rest);
       this.inFlight++;
       void this.flush(group).finally(() => {
         this.inFlight--;
@@ -196,11 +206,13 @@ export class PostgresEventStore implements EventStore {
         .map((p, i) => ({ p, i }))
         .sort((a, b) => (a.p.req.stream < b.p.req.stream ? -1 : a.p.req.stream > b.p.req.stream ? 1 : a.i - b.i));
       const reqs = sorted.map((x) => x.p.req);
+      let n = 0;
+      const last = reqs.map((q) => (n += q.ids.length));
       try {
         const r = await this.pool.query<AppendRow & { idx: number }>({
           name: 'es_append_many',
           text: `select * from es.append_many($1::text[], $2::bigint[], $3::text[], $4::int[], $5::uuid[], $6::text[],
-                   $7::int[], $8::jsonb[], $9::jsonb[], $10::text[], $11::text[], $12)`,
+                   $7::int[], $8::jsonb[], $9::jsonb[], $10::text[], $11::text[], $12::int[], $13::int[], $14::int[], $15)`,
           values: [
             reqs.map((q) => q.stream),
             reqs.map((q) => q.expected),
@@ -213,6 +225,9 @@ export class PostgresEventStore implements EventStore {
             reqs.flatMap((q) => q.metas),
             reqs.flatMap((q) => q.digests),
             reqs.flatMap((q) => q.hashes),
+            reqs.flatMap((q, a) => q.ids.map(() => a + 1)),
+            reqs.flatMap((q) => q.ids.map((_, k) => k)),
+            last,
             reqs[0]!.recordedAt,
           ],
         });

@@ -64,7 +64,9 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
     routerOptions: { maxParamLength: 200 },
     ajv: { customOptions: { removeAdditional: false } },
     // bad URLs and over-long path parameters answer problem+json too
-    frameworkErrors: (error, req, reply) => sendProblem(reply, toProblem(error, req)),
+    frameworkErrors: (error, req, reply) => {
+      void sendProblem(reply, toProblem(error, req));
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.decorate('deps', deps);

@@ -37,12 +37,20 @@ export function createAuthenticator(opts: {
 }): Authenticator {
   const secret = opts.secret ? new TextEncoder().encode(opts.secret) : undefined;
   const jwks: JWTVerifyGetKey | undefined = opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : undefined;
+  // Tokens already verified, until they expire: a signature check per request is most of the cost
+  // of authentication. Bounded; cleared when full.
+  const verified = new Map<string, { principal: Principal; expiresAt: number }>();
+  const MAX_CACHED = 10_000;
   return {
     async verify(token: string): Promise<Principal> {
+      const hit = verified.get(token);
+      if (hit && Date.now() < hit.expiresAt) return hit.principal;
+      if (hit) verified.delete(token);
       let payload: unknown;
       try {
-        if (jwks) payload = (await jwtVerify(token, jwks)).payload;
-        else if (secret) payload = (await jwtVerify(token, secret, { algorithms: ['HS256'] })).payload;
+        if (jwks) payload = (await jwtVerify(token, jwks, { requiredClaims: ['exp'] })).payload;
+        else if (secret)
+          payload = (await jwtVerify(token, secret, { algorithms: ['HS256'], requiredClaims: ['exp'] })).payload;
         else throw new HttpError(401, 'authentication is not configured (AUTH_JWT_SECRET or AUTH_JWKS_URL)');
       } catch (err) {
         if (err instanceof HttpError) throw err;
@@ -55,6 +63,11 @@ export function createAuthenticator(opts: {
           401,
           `the token's claims are not valid: ${claims.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}`,
         );
+      const exp = (payload as { exp?: unknown }).exp;
+      if (typeof exp === 'number') {
+        if (verified.size >= MAX_CACHED) verified.clear();
+        verified.set(token, { principal: claims.data, expiresAt: exp * 1000 });
+      }
       return claims.data;
     },
   };

@@ -106,7 +106,11 @@ export async function finishShadow(db: Kysely<Database>): Promise<void> {
       .replace(` ON ${LIVE_SCHEMA}.`, ` ON ${SHADOW_SCHEMA}.`);
     await sql.raw(shadow).execute(db);
   }
-  await sql`analyze`.execute(db);
+  // visibility map and statistics, so as-of reports get index-only scans right after the swap
+  const tables = await sql<{ tablename: string }>`
+    select tablename from pg_tables where schemaname = ${SHADOW_SCHEMA}`.execute(db);
+  for (const { tablename } of tables.rows)
+    await sql`vacuum analyze ${sql.id(SHADOW_SCHEMA)}.${sql.id(tablename)}`.execute(db);
 }
 
 export interface RebuildProgress {

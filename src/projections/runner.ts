@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { Database } from '../db/database.ts';
 import type { EventRegistry } from '../domain/registry.ts';
 import type { EventStore, RecordedEvent } from '../eventstore/types.ts';
+import { copyRows, kyselyOn } from './copy.ts';
 import { LIVE_SCHEMA } from './schema.ts';
 import { handles, type Db, type Projection, type ProjectedEvent, type ProjectionContext } from './types.ts';
 
@@ -342,18 +343,31 @@ export class ProjectionRunner {
     const last = batch[batch.length - 1]!;
     const maxAttempts = this.opts.maxAttempts ?? 3;
     try {
-      // fast path: the whole batch in one transaction, set-based per projection, no savepoints
-      await this.opts.db.transaction().execute(async (trx) => {
-        await this.guard(trx);
-        const projected = batch.map((e) => toProjected(this.opts.registry, e));
-        for (const p of this.opts.projections) {
-          const mine = projected.filter((e) => handles(p, e.type));
-          if (mine.length === 0) continue;
-          if (p.applyBatch) await p.applyBatch(trx, mine, this.ctx);
-          else for (const e of mine) await p.apply(trx, e, this.ctx);
+      // fast path: the whole batch in one transaction on one connection, set-based per
+      // projection (COPY where it fits), no savepoints
+      const client = await this.opts.pool.connect();
+      try {
+        await client.query('begin');
+        const trx = kyselyOn(client);
+        const ctx: ProjectionContext = { ...this.ctx, copy: (t, cols, rows) => copyRows(client, t, cols, rows) };
+        try {
+          await this.guard(trx);
+          const projected = batch.map((e) => toProjected(this.opts.registry, e));
+          for (const p of this.opts.projections) {
+            const mine = projected.filter((e) => handles(p, e.type));
+            if (mine.length === 0) continue;
+            if (p.applyBatch) await p.applyBatch(trx, mine, ctx);
+            else for (const e of mine) await p.apply(trx, e, ctx);
+          }
+          await this.saveCheckpoint(trx, last, batch.length);
+          await client.query('commit');
+        } catch (err) {
+          await client.query('rollback');
+          throw err;
         }
-        await this.saveCheckpoint(trx, last, batch.length);
-      });
+      } finally {
+        client.release();
+      }
     } catch (err) {
       if (err instanceof CheckpointMovedError) throw err;
       // Something in the batch failed: apply it again with a savepoint per event and attempt,

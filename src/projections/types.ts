@@ -17,6 +17,11 @@ export interface ProjectionContext {
   /** The read schema's name (an SQL identifier). */
   schema: string;
   registry: EventRegistry;
+  /**
+   * COPY rows into a table (`"schema"."table"`) on the batch's connection, when the runner
+   * provides it (its set-based path); projections fall back to INSERT without it.
+   */
+  copy?: (table: string, columns: readonly string[], rows: readonly object[]) => Promise<void>;
 }
 
 export type Db = Transaction<Database> | Kysely<Database>;

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from './types.ts';
+import type { Db, ProjectionContext } from './types.ts';
 
 /**
  * Set-based writes for read models versioned over business time.
@@ -35,41 +35,63 @@ async function columnTypes(db: Db, schema: string, table: string): Promise<Map<s
 }
 
 /**
- * `insert into <schema>.<table> (cols) select * from unnest($1::t1[], $2::t2[], ...)`: one
- * array parameter per column (far cheaper for the server than parsing JSON rows).
+ * Writes rows into `<schema>.<table>`. With COPY available (the runner's batch path): facts are
+ * copied straight in; upserts are copied into a temporary staging table, then inserted with the
+ * conflict clause. Otherwise one `insert ... select * from unnest($1::t1[], ...)` (one typed
+ * array parameter per column).
  */
 async function insertRows(
   db: Db,
-  schema: string,
+  ctx: ProjectionContext,
   table: string,
   rows: readonly object[],
   conflict: ReturnType<typeof sql>,
+  upsert: boolean,
 ): Promise<void> {
   if (rows.length === 0) return;
+  const { schema } = ctx;
   const types = await columnTypes(db, schema, table);
   const cols = Object.keys(rows[0]!);
+  for (const c of cols) if (!types.has(c)) throw new Error(`${schema}.${table} has no column ${c}`);
+  const target = sql`${ident(schema)}.${ident(table)}`;
+  const colList = sql.join(cols.map(ident));
+  if (ctx.copy && !upsert) {
+    await ctx.copy(`"${schema}"."${table}"`, cols, rows);
+    return;
+  }
+  if (ctx.copy) {
+    const stage = `ti_stage_${table}`;
+    await sql`create temp table if not exists ${ident(stage)} (like ${target} including defaults) on commit delete rows`.execute(
+      db,
+    );
+    await ctx.copy(`"${stage}"`, cols, rows);
+    await sql`insert into ${target} (${colList}) select ${colList} from ${ident(stage)} ${conflict}`.execute(db);
+    await sql`truncate ${ident(stage)}`.execute(db);
+    return;
+  }
   const arrays = cols.map((c) => {
-    const type = types.get(c);
-    if (!type) throw new Error(`${schema}.${table} has no column ${c}`);
     const values = rows.map((r) => (r as Record<string, unknown>)[c] ?? null);
-    return sql`${values}::${sql.raw(type)}[]`;
+    return sql`${values}::${sql.raw(types.get(c)!)}[]`;
   });
-  await sql`insert into ${ident(schema)}.${ident(table)} (${sql.join(cols.map(ident))})
-    select * from unnest(${sql.join(arrays)}) ${conflict}`.execute(db);
+  await sql`insert into ${target} (${colList}) select * from unnest(${sql.join(arrays)}) ${conflict}`.execute(db);
 }
 
 export class VersionedTable<R extends VersionedRow> {
   private readonly open = new Map<string, R>();
   private readonly touched = new Map<string, R>();
 
+  private readonly schema: string;
+
   constructor(
-    private readonly schema: string,
+    private readonly ctx: ProjectionContext,
     private readonly table: string,
     /** Key columns without valid_from; the first one is used to load open rows. */
     private readonly keyCols: readonly (keyof R & string)[],
     /** Every column of the table, in any order (all are written). */
     private readonly columns: readonly (keyof R & string)[],
-  ) {}
+  ) {
+    this.schema = ctx.schema;
+  }
 
   private keyOf(row: Partial<R>): string {
     return this.keyCols.map((c) => String(row[c])).join('\u0000');
@@ -135,20 +157,21 @@ export class VersionedTable<R extends VersionedRow> {
     const updates = this.columns.filter((c) => !pk.includes(c));
     await insertRows(
       db,
-      this.schema,
+      this.ctx,
       this.table,
       rows,
       sql`on conflict (${sql.join(pk.map(ident))}) do update set ${sql.join(
         updates.map((c) => sql`${ident(c)} = excluded.${ident(c)}`),
       )}`,
+      true,
     );
     return rows.length;
   }
 }
 
 /** Appends immutable rows (facts: decisions, fundings, audit entries) keyed by log position. */
-export async function insertFacts(db: Db, schema: string, table: string, rows: object[]): Promise<void> {
-  await insertRows(db, schema, table, rows, sql`on conflict (position) do nothing`);
+export async function insertFacts(db: Db, ctx: ProjectionContext, table: string, rows: object[]): Promise<void> {
+  await insertRows(db, ctx, table, rows, sql`on conflict (position) do nothing`, false);
 }
 
 export const maxDate = (a: string, b: string) => (a > b ? a : b);

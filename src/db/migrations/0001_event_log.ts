@@ -100,33 +100,99 @@ export async function up(db: Kysely<any>): Promise<void> {
     end
     $fn$`.execute(db);
 
-  // Group commit: several appends (each with its own outcome) in one statement, one transaction and
-  // one WAL flush. The caller sorts them by stream so concurrent groups lock streams in one order.
+  // Group commit: several appends to distinct streams (each with its own outcome) in one statement,
+  // one transaction, one WAL flush, set-based: one lock query, one id probe, one insert, one update.
+  // Streams are locked in name order, so concurrent groups cannot deadlock. An append whose first
+  // event id is already recorded (a retry or a clash) is decided by es.append_events.
+  // p_app / p_k: for each event, its append (1-based) and its offset in it; p_last: for each append,
+  // the index of its last event.
   await sql`
     create function es.append_many(
       p_streams text[], p_expected bigint[], p_prev_hashes text[], p_counts int[],
       p_ids uuid[], p_types text[], p_versions int[], p_data jsonb[], p_meta jsonb[],
-      p_digests text[], p_hashes text[], p_recorded timestamptz
+      p_digests text[], p_hashes text[], p_app int[], p_k int[], p_last int[], p_recorded timestamptz
     ) returns table (idx int, status text, revision bigint, last_position bigint, last_hash text)
     language plpgsql as $fn$
     declare
-      v_o int := 0;
-      v_n int;
+      v_n int := cardinality(p_streams);
+      v_rev bigint[];
+      v_hash text[];
+      v_seen int[];
+      v_status text[];
+      v_ins_streams text[];
+      v_ins_pos bigint[];
+      v_first int;
       r record;
     begin
-      for i in 1 .. cardinality(p_streams) loop
-        v_n := p_counts[i];
-        select * into r from es.append_events(p_streams[i], p_expected[i], p_prev_hashes[i],
-          p_ids[v_o + 1 : v_o + v_n], p_types[v_o + 1 : v_o + v_n], p_versions[v_o + 1 : v_o + v_n],
-          p_data[v_o + 1 : v_o + v_n], p_meta[v_o + 1 : v_o + v_n], p_digests[v_o + 1 : v_o + v_n],
-          p_hashes[v_o + 1 : v_o + v_n], p_recorded);
+      insert into es.streams (stream_name, revision, last_hash)
+        select u.name, -1, '' from unnest(p_streams) u(name) order by u.name
+        on conflict do nothing;
+      select array_agg(h.revision order by h.i), array_agg(h.last_hash order by h.i) into v_rev, v_hash
+        from (select u.i, s.revision, s.last_hash
+                from unnest(p_streams) with ordinality u(name, i)
+                join es.streams s on s.stream_name = u.name
+               order by s.stream_name
+                 for update of s) h;
+      select coalesce(array_agg(u.a), '{}') into v_seen
+        from unnest(p_ids, p_app, p_k) u(id, a, k)
+       where u.k = 0 and exists (select 1 from es.events e where e.event_id = u.id);
+
+      v_status := array_fill(null::text, array[v_n]);
+      for i in 1 .. v_n loop
+        if i = any(v_seen) then
+          v_status[i] := 'seen';
+        elsif (p_expected[i] = -1 and v_rev[i] <> -1) or (p_expected[i] >= 0 and v_rev[i] <> p_expected[i]) then
+          v_status[i] := 'wrong_revision';
+        elsif v_hash[i] <> p_prev_hashes[i] then
+          v_status[i] := 'stale_head';
+        else
+          v_status[i] := 'ok';
+        end if;
+      end loop;
+
+      with ins as (
+        insert into es.events (stream_name, revision, event_id, type, schema_version, data, metadata,
+                               content_digest, prev_hash, hash, recorded_at)
+        select p_streams[u.a], v_rev[u.a] + 1 + u.k, u.id, u.t, u.v, u.d, u.m, u.dg,
+               case when u.k = 0 then p_prev_hashes[u.a] else p_hashes[u.n - 1] end, u.h, p_recorded
+          from unnest(p_ids, p_types, p_versions, p_data, p_meta, p_digests, p_hashes, p_app, p_k)
+               with ordinality as u(id, t, v, d, m, dg, h, a, k, n)
+         where v_status[u.a] = 'ok'
+         order by u.n
+        returning position, stream_name
+      )
+      select coalesce(array_agg(x.stream_name), '{}'), coalesce(array_agg(x.p), '{}')
+        into v_ins_streams, v_ins_pos
+        from (select ins.stream_name, max(ins.position) as p from ins group by ins.stream_name) x;
+
+      update es.streams s set revision = v_rev[u.i] + p_counts[u.i], last_hash = p_hashes[p_last[u.i]]
+        from unnest(p_streams) with ordinality u(name, i)
+       where s.stream_name = u.name and v_status[u.i] = 'ok';
+
+      for i in 1 .. v_n loop
         idx := i;
-        status := r.status;
-        revision := r.revision;
-        last_position := r.last_position;
-        last_hash := r.last_hash;
+        if v_status[i] = 'seen' then
+          v_first := p_last[i] - p_counts[i] + 1;
+          select * into r from es.append_events(p_streams[i], p_expected[i], p_prev_hashes[i],
+            p_ids[v_first : p_last[i]], p_types[v_first : p_last[i]], p_versions[v_first : p_last[i]],
+            p_data[v_first : p_last[i]], p_meta[v_first : p_last[i]], p_digests[v_first : p_last[i]],
+            p_hashes[v_first : p_last[i]], p_recorded);
+          status := r.status;
+          revision := r.revision;
+          last_position := r.last_position;
+          last_hash := r.last_hash;
+        elsif v_status[i] = 'ok' then
+          status := 'ok';
+          revision := v_rev[i] + p_counts[i];
+          last_position := v_ins_pos[array_position(v_ins_streams, p_streams[i])];
+          last_hash := p_hashes[p_last[i]];
+        else
+          status := v_status[i];
+          revision := v_rev[i];
+          last_position := null;
+          last_hash := v_hash[i];
+        end if;
         return next;
-        v_o := v_o + v_n;
       end loop;
     end
     $fn$`.execute(db);

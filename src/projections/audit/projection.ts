@@ -42,9 +42,7 @@ function row(e: ProjectedEvent, ctx: ProjectionContext): AuditRow {
 }
 
 async function applyAudit(db: Db, events: ProjectedEvent[], ctx: ProjectionContext): Promise<void> {
-  await insertFacts(
-    db,
-    ctx.schema,
+  await insertFacts(db, ctx,
     'audit_log',
     events.map((e) => row(e, ctx)),
   );

@@ -76,9 +76,9 @@ export const CONTRACT_EVENT_TYPES = [
 
 async function applyContracts(db: Db, events: ProjectedEvent[], ctx: ProjectionContext): Promise<void> {
   if (events.length === 0) return;
-  const contracts = new VersionedTable<ContractRow>(ctx.schema, 'contracts', ['contract_id'], CONTRACT_COLUMNS);
+  const contracts = new VersionedTable<ContractRow>(ctx, 'contracts', ['contract_id'], CONTRACT_COLUMNS);
   const commitments = new VersionedTable<CommitmentRow>(
-    ctx.schema,
+    ctx,
     'contract_commitments',
     ['contract_id', 'commitment_id'],
     COMMITMENT_COLUMNS,
@@ -255,7 +255,7 @@ async function applyContracts(db: Db, events: ProjectedEvent[], ctx: ProjectionC
   }
   await contracts.flush(db);
   await commitments.flush(db);
-  await insertFacts(db, ctx.schema, 'contract_decisions', decisions);
+  await insertFacts(db, ctx, 'contract_decisions', decisions);
 }
 
 export const contractsProjection: Projection = {

@@ -47,7 +47,7 @@ export const PROJECT_EVENT_TYPES = [
 
 async function applyProjects(db: Db, events: ProjectedEvent[], ctx: ProjectionContext): Promise<void> {
   if (events.length === 0) return;
-  const projects = new VersionedTable<ProjectRow>(ctx.schema, 'projects', ['project_id'], PROJECT_COLUMNS);
+  const projects = new VersionedTable<ProjectRow>(ctx, 'projects', ['project_id'], PROJECT_COLUMNS);
   await projects.load(
     db,
     events.map((e) => String(e.data.projectId)),
@@ -120,7 +120,7 @@ async function applyProjects(db: Db, events: ProjectedEvent[], ctx: ProjectionCo
     }
   }
   await projects.flush(db);
-  await insertFacts(db, ctx.schema, 'project_fundings', fundings);
+  await insertFacts(db, ctx, 'project_fundings', fundings);
 }
 
 export const projectsProjection: Projection = {

@@ -89,16 +89,17 @@ t.test('per-token rate limit: 429 problem with retry-after; other tokens unaffec
   const b = await build(t, { today: TODAY, runner: false, env: { RATE_LIMIT_PER_MINUTE: '5' } });
   const a = await b.token('auditor', { sub: 'auditor-a' });
   const c = await b.token('auditor', { sub: 'auditor-b' });
-  const codes: number[] = [];
-  let last;
-  for (let i = 0; i < 7; i++) {
-    last = await b.app.inject({ url: '/contracts/nope', headers: { authorization: `Bearer ${a}` } });
-    codes.push(last.statusCode);
-  }
-  t.same(codes, [404, 404, 404, 404, 404, 429, 429]);
-  t.match(last!.headers['content-type'], problemJson);
-  t.ok(Number(last!.headers['retry-after']) > 0, 'retry-after');
-  t.equal(last!.json<{ status: number }>().status, 429);
+  const responses = [];
+  for (let i = 0; i < 7; i++)
+    responses.push(await b.app.inject({ url: '/contracts/nope', headers: { authorization: `Bearer ${a}` } }));
+  t.same(
+    responses.map((r) => r.statusCode),
+    [404, 404, 404, 404, 404, 429, 429],
+  );
+  const last = responses.at(-1)!;
+  t.match(last.headers['content-type'], problemJson);
+  t.ok(Number(last.headers['retry-after']) > 0, 'retry-after');
+  t.equal(last.json<{ status: number }>().status, 429);
   const other = await b.app.inject({ url: '/contracts/nope', headers: { authorization: `Bearer ${c}` } });
   t.equal(other.statusCode, 404, 'the limit is per token subject');
 });

@@ -308,3 +308,63 @@ t.test('Idempotency-Key: same body replays the first answer; another body is a 4
   t.equal(fresh.statusCode, 201);
   t.not(fresh.json<{ id: string }>().id, id);
 });
+
+t.test('a CommitmentMade recorded as v1 (whole euros) reads back as v2 (cents)', async (t) => {
+  const b = await build(t, { today: TODAY, runner: false });
+  const tk = await tokens(b);
+  await territories(b, tk);
+  const id = (
+    await post(b, tk.lead44, '/contracts', { territoryId: '4401', title: 'Ancien', draftedOn: '2019-01-15' })
+  ).json<{ id: string }>().id;
+  // as the code of 2019 recorded it: schema version 1, amountEur in whole euros
+  await b.system.store.append(
+    `contract-${id}`,
+    [
+      {
+        id: '00000000-0000-4000-8000-000000000001',
+        type: 'CommitmentMade',
+        schemaVersion: 1,
+        data: {
+          contractId: id,
+          territoryId: '4401',
+          commitmentId: 'old-1',
+          partyKind: 'region',
+          partyName: 'Région Grand Est',
+          partySiren: null,
+          axis: 'attractiveness',
+          description: 'foncier industriel',
+          amountEur: 1500000,
+          dueOn: '2021-12-31',
+          madeOn: '2019-02-01',
+        },
+        metadata: { actor: { sub: 'import', name: 'Import', roles: [] }, occurredOn: '2019-02-01' },
+      },
+    ],
+    { expectedRevision: 0n },
+  );
+  const v = (
+    await b.app.inject({ url: `/contracts/${id}`, headers: { authorization: `Bearer ${tk.auditor}` } })
+  ).json<View>();
+  t.equal(v.commitments[0]?.amountCents, 150_000_000);
+  t.equal(v.commitments[0]?.amountEur, 1_500_000);
+  // and commands keep working on top of it (the state was folded from the upcast event)
+  const amend = await post(b, tk.lead44, `/contracts/${id}/commitments/old-1/amendments`, {
+    amountEur: 1500000.25,
+    amendedOn: '2019-02-02',
+  });
+  t.equal(amend.statusCode, 200, amend.body);
+});
+
+t.test('the same Idempotency-Key sent twice at once creates one contract', async (t) => {
+  const b = await build(t, { today: TODAY, runner: false });
+  const tk = await tokens(b);
+  await territories(b, tk);
+  const body = { territoryId: '4401', title: 'Contrat', draftedOn: '2019-01-15' };
+  const key = { 'idempotency-key': 'twice-at-once' };
+  const before = await countEvents(b);
+  const rs = await Promise.all([1, 2, 3].map(() => post(b, tk.lead44, '/contracts', body, key)));
+  for (const r of rs) t.ok([201, 409].includes(r.statusCode), r.body);
+  t.ok(rs.some((r) => r.statusCode === 201));
+  t.equal(new Set(rs.filter((r) => r.statusCode === 201).map((r) => r.json<{ id: string }>().id)).size, 1);
+  t.equal(await countEvents(b), before + 1);
+});

@@ -99,3 +99,33 @@ t.test('a split closes the territory and labels the new ones in its region', asy
     201,
   );
 });
+
+t.test('the OpenAPI document lists every command route', async (t) => {
+  const b = await build(t, { today: TODAY, runner: false });
+  const doc = (await b.app.inject({ url: '/openapi.json' })).json<{ paths: Record<string, unknown> }>();
+  for (const path of [
+    '/territories/{id}/perimeter-changes',
+    '/territories/{id}/renames',
+    '/territories/{id}/splits',
+    '/territories/{id}/co-leads',
+    '/territories/{id}/withdrawal',
+    '/contracts',
+    '/contracts/{id}',
+    '/contracts/{id}/commitments',
+    '/contracts/{id}/commitments/{commitmentId}/amendments',
+    '/contracts/{id}/commitments/{commitmentId}/withdrawal',
+    '/contracts/{id}/submit',
+    '/contracts/{id}/validate',
+    '/contracts/{id}/request-changes',
+    '/contracts/{id}/reject',
+    '/contracts/{id}/reopen',
+    '/contracts/{id}/sign',
+    '/projects',
+    '/projects/{id}',
+    '/projects/{id}/fundings',
+    '/projects/{id}/start',
+    '/projects/{id}/complete',
+    '/projects/{id}/abandon',
+  ])
+    t.ok(doc.paths[path], path);
+});
