@@ -30,8 +30,7 @@ export function requestHash(req: FastifyRequest): string {
   return createHash('sha256').update(`${req.method} ${req.url}\n${canon}`).digest('hex');
 }
 
-let inserts = 0;
-
+/** Deletes every expired key (for a maintenance job; claims already purge their principal's). */
 export async function purgeExpiredIdempotencyKeys(db: Kysely<Database>): Promise<number> {
   const r = await db
     .deleteFrom('http.idempotency_keys')
@@ -61,8 +60,13 @@ export async function idempotent(
   const hash = requestHash(req);
   const route = req.url;
 
-  // Claim the key (or take over an expired one) in one statement.
+  // Claim the key (or take over an expired one) in one statement, dropping this principal's other
+  // expired keys on the way (the table stays bounded without a sweeper).
   const claimed = await sql<{ key: string }>`
+    with purged as (
+      delete from http.idempotency_keys
+      where principal_sub = ${principal.sub} and key <> ${key} and expires_at < now()
+    )
     insert into http.idempotency_keys (principal_sub, key, method, route, body_hash, expires_at)
     values (${principal.sub}, ${key}, ${req.method}, ${route}, ${hash},
             now() + make_interval(hours => ${IDEMPOTENCY_TTL_HOURS}))
@@ -92,8 +96,6 @@ export async function idempotent(
     if (row.status_code >= 400) return sendProblem(reply, row.response_body as Parameters<typeof sendProblem>[1]);
     return reply.code(row.status_code).send(row.response_body);
   }
-
-  if (++inserts % 500 === 0) void purgeExpiredIdempotencyKeys(db).catch(() => undefined);
 
   let answer: CommandAnswer;
   try {
@@ -138,6 +140,3 @@ function send(reply: FastifyReply, a: CommandAnswer): FastifyReply {
   for (const [h, v] of Object.entries(a.headers ?? {})) reply.header(h, v);
   return reply.code(a.status).send(a.body);
 }
-
-/** Sends a stored problem answer (used by the error path, kept here for symmetry). */
-export { sendProblem };

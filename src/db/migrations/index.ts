@@ -3,6 +3,7 @@ import * as m0001 from './0001_event_log.ts';
 import * as m0002 from './0002_projections.ts';
 import * as m0003 from './0003_idempotency.ts';
 import * as m0004 from './0004_read_models.ts';
+import * as m0005 from './0005_report_indexes.ts';
 
 /** Every migration, in order. Names are frozen once released. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002_projections': m0002,
   '0003_idempotency': m0003,
   '0004_read_models': m0004,
+  '0005_report_indexes': m0005,
 };

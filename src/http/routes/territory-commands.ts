@@ -148,19 +148,27 @@ export const territoryCommandRoutes: FastifyPluginAsyncZod = async (app) => {
           if (e.state.status !== 'Unknown') throw conflict(`territory ${into[i]!.id} already exists`);
         });
         let parent: Territory = { status: 'Unknown' };
-        const r = await runCommand(req, reply, deps, p, territoryStream(id), territoryDecider, (state): TerritoryCommand => {
-          parent = state;
-          return {
-            type: 'SplitTerritory',
-            data: {
-              territoryId: id,
-              into: into.map((t) => ({ territoryId: t.id, name: t.name, epcis: t.epcis })),
-              splitOn,
-              ...(reason ? { reason } : {}),
-            },
-            metadata: { actor: p, today },
-          };
-        });
+        const r = await runCommand(
+          req,
+          reply,
+          deps,
+          p,
+          territoryStream(id),
+          territoryDecider,
+          (state): TerritoryCommand => {
+            parent = state;
+            return {
+              type: 'SplitTerritory',
+              data: {
+                territoryId: id,
+                into: into.map((t) => ({ territoryId: t.id, name: t.name, epcis: t.epcis })),
+                splitOn,
+                ...(reason ? { reason } : {}),
+              },
+              metadata: { actor: p, today },
+            };
+          },
+        );
         const split = parent as Territory;
         if (split.status === 'Unknown') throw notFound(`territory ${id} does not exist`);
         const children = [];

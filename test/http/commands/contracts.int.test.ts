@@ -307,6 +307,14 @@ t.test('Idempotency-Key: same body replays the first answer; another body is a 4
   const fresh = await post(b, tk.lead44, '/contracts', body, key);
   t.equal(fresh.statusCode, 201);
   t.not(fresh.json<{ id: string }>().id, id);
+  const left = await b.system.pool.query<{ key: string }>(
+    `select key from http.idempotency_keys where principal_sub = 'lead-44'`,
+  );
+  t.same(
+    left.rows.map((r) => r.key),
+    ['draft-4401-1'],
+    "the principal's other expired keys were dropped",
+  );
 });
 
 t.test('a CommitmentMade recorded as v1 (whole euros) reads back as v2 (cents)', async (t) => {
