@@ -42,7 +42,9 @@ function row(e: ProjectedEvent, ctx: ProjectionContext): AuditRow {
 }
 
 async function applyAudit(db: Db, events: ProjectedEvent[], ctx: ProjectionContext): Promise<void> {
-  await insertFacts(db, ctx,
+  await insertFacts(
+    db,
+    ctx,
     'audit_log',
     events.map((e) => row(e, ctx)),
   );
