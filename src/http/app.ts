@@ -85,6 +85,8 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
     max: deps.config.RATE_LIMIT_PER_MINUTE,
     timeWindow: 60_000,
     keyGenerator: (req) => (req.principal ? `sub:${req.principal.sub}` : `ip:${req.ip}`),
+    // probes and scrapes are never throttled
+    allowList: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url.split('?')[0] ?? ''),
     errorResponseBuilder: (_req, ctx) =>
       new HttpError(429, `rate limit of ${ctx.max} requests per ${ctx.after} exceeded; retry later`, {
         retryAfterSeconds: Math.ceil(ctx.ttl / 1000),
@@ -99,8 +101,8 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
       const text = typeof body === 'string' ? body : body.toString('utf8');
       if (text.trim() === '') return done(null, undefined);
       try {
-        // JSON.parse with a reviver that drops prototype-polluting keys' effects: zod's strict
-        // objects then refuse them as unknown fields.
+        // JSON.parse makes "__proto__" an own property, never the prototype; zod's strict objects
+        // then refuse it as an unknown field.
         done(null, JSON.parse(text));
       } catch (err) {
         done(new HttpError(400, `the body is not valid JSON: ${(err as Error).message}`), undefined);

@@ -55,7 +55,11 @@ t.test('npm start on the embedded defaults: data survives a restart, SIGTERM sto
   t.teardown(() => second.child.kill('SIGKILL'));
   let found = 0;
   for (let i = 0; i < 50 && found !== 200; i++) {
-    found = (await fetch(`${second.url}/territories/4413`)).status;
+    found = (
+      await fetch(`${second.url}/territories/4413`, {
+        headers: { authorization: `Bearer ${second.tokens.reporter}` },
+      })
+    ).status;
     if (found !== 200) await new Promise((r) => setTimeout(r, 100));
   }
   t.equal(found, 200, 'the territory is still there after a restart');

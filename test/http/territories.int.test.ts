@@ -28,7 +28,9 @@ t.test('POST /territories labels a territory that GET reads back through the pro
   t.equal(res.headers.etag, '"0"');
   t.ok(await system.runner.waitFor(BigInt(created.position), 5000), 'projection caught up');
 
-  const one = await app.inject({ url: '/territories/4401' });
+  const reader = { authorization: `Bearer ${await token('reporter')}` };
+  t.equal((await app.inject({ url: '/territories/4401' })).statusCode, 401, 'reads need a token');
+  const one = await app.inject({ url: '/territories/4401', headers: reader });
   t.equal(one.statusCode, 200);
   const view = one.json<{ name: string; regionCode: string; epcis: { siren: string }[]; status: string }>();
   t.equal(view.name, 'Vosges');
@@ -39,13 +41,13 @@ t.test('POST /territories labels a territory that GET reads back through the pro
     ['200068757', '248800105'],
   );
 
-  const list = await app.inject({ url: '/territories?region=44' });
+  const list = await app.inject({ url: '/territories?region=44', headers: reader });
   t.equal(list.json<{ total: number }>().total, 1);
-  const other = await app.inject({ url: '/territories?region=84' });
+  const other = await app.inject({ url: '/territories?region=84', headers: reader });
   t.equal(other.json<{ total: number }>().total, 0);
 
   // as of a date before the labelling it did not exist yet
-  const before = await app.inject({ url: '/territories/4401?asOf=2018-11-21' });
+  const before = await app.inject({ url: '/territories/4401?asOf=2018-11-21', headers: reader });
   t.equal(before.statusCode, 404);
   t.equal(before.headers['content-type'], 'application/problem+json; charset=utf-8');
 

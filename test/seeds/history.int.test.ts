@@ -65,7 +65,12 @@ t.test('the demo history loads through the commands and replays every published 
 
   // Grand Est: the 13 real names of 22 Nov 2018, then 15 with the 2019 changes
   const names = async (asOf: string) =>
-    (await app.inject({ url: `/territories?region=44&asOf=${asOf}&limit=100` }))
+    (
+      await app.inject({
+        url: `/territories?region=44&asOf=${asOf}&limit=100`,
+        headers: { authorization: `Bearer ${reporter}` },
+      })
+    )
       .json<{
         items: { id: string; name: string; status: string; synthetic: boolean }[];
       }>()
@@ -93,7 +98,9 @@ t.test('the demo history loads through the commands and replays every published 
     (await names('2019-06-13')).some((x) => x.id === '4490'),
     'and was labelled until the split',
   );
-  const other = (await app.inject({ url: '/territories?region=84&limit=1' })).json<{
+  const other = (
+    await app.inject({ url: '/territories?region=84&limit=1', headers: { authorization: `Bearer ${reporter}` } })
+  ).json<{
     items: { name: string; synthetic: boolean }[];
   }>();
   t.match(other.items[0], { name: /synthétique/, synthetic: true });

@@ -5,6 +5,8 @@ import { Epci, TerritoryId, territoryDecider } from '../../domain/territory/inde
 import { territoryStream } from '../../eventstore/streams.ts';
 import { CommandHeaders, CommandResult, authorize, runCommand, todayOf } from '../commands.ts';
 import { getTerritory, listTerritories } from '../../projections/territories/queries.ts';
+import { guard } from '../auth.ts';
+import { MinPosition, readYourWrites } from './read.ts';
 
 const Problem = z
   .object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string().optional() })
@@ -41,6 +43,7 @@ const TerritoryView = z.object({
 
 export const territoryRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps = app.deps;
+  const anyone = guard(deps.auth);
 
   app.post(
     '/territories',
@@ -81,10 +84,12 @@ export const territoryRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['territories'],
         summary: 'Territories (current, or as of a business date)',
+        security: [{ bearer: [] }],
         querystring: z.strictObject({
           region: RegionCode.optional(),
           programme: z.string().max(64).optional(),
           asOf: BusinessDate.optional(),
+          minPosition: MinPosition,
           limit: z.coerce.number().int().min(1).max(1000).default(100),
           offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
         }),
@@ -95,8 +100,12 @@ export const territoryRoutes: FastifyPluginAsyncZod = async (app) => {
             limit: z.number(),
             offset: z.number(),
           }),
+          401: Problem,
+          503: Problem,
         },
       },
+      preParsing: anyone,
+      preHandler: readYourWrites(deps),
     },
     async (req) => listTerritories(deps.db, req.query),
   );
@@ -107,10 +116,13 @@ export const territoryRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['territories'],
         summary: 'One territory (current, or as of a business date)',
+        security: [{ bearer: [] }],
         params: z.strictObject({ id: TerritoryId }),
-        querystring: z.strictObject({ asOf: BusinessDate.optional() }),
-        response: { 200: TerritoryView, 404: Problem },
+        querystring: z.strictObject({ asOf: BusinessDate.optional(), minPosition: MinPosition }),
+        response: { 200: TerritoryView, 401: Problem, 404: Problem, 503: Problem },
       },
+      preParsing: anyone,
+      preHandler: readYourWrites(deps),
     },
     async (req) => {
       const t = await getTerritory(deps.db, req.params.id, req.query.asOf);
