@@ -117,9 +117,9 @@ export async function exportBundle(
 ): Promise<BundleResult> {
   const { territoryId } = opts;
   const asOf = opts.asOf ?? null;
-  const streams = await territoryStreams(deps.pool, territoryId);
+  const rows = await streamEvents(deps.store, await territoryStreams(deps.db, territoryId));
+  const streams = [...new Set(rows.map((r) => r.stream))];
   if (streams.length === 0) throw new Error(`no event names territory ${territoryId}`);
-  const rows = await streamEvents(deps.pool, streams);
   mkdirSync(opts.out, { recursive: true });
   if (readdirSync(opts.out).length > 0) throw new Error(`${opts.out} is not empty: give a new --out directory`);
 
@@ -128,16 +128,16 @@ export async function exportBundle(
     .map(
       (r) =>
         JSON.stringify({
-          stream: r.stream_name,
+          stream: r.stream,
           revision: Number(r.revision),
           type: r.type,
-          schemaVersion: r.schema_version,
+          schemaVersion: r.schemaVersion,
           data: r.data,
           metadata: r.metadata,
-          prevHash: r.prev_hash,
+          prevHash: r.prevHash,
           hash: r.hash,
-          position: r.position,
-          eventId: r.event_id,
+          position: r.position.toString(),
+          eventId: r.id,
         }) + '\n',
     )
     .join('');

@@ -1,18 +1,19 @@
-import type pg from 'pg';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.ts';
 import { loadAggregate, type Dependencies } from '../application/commandHandler.ts';
 import type { EventRegistry } from '../domain/registry.ts';
 import { territoryDecider } from '../domain/territory/index.ts';
 import type { Territory, TerritoryEvent } from '../domain/territory/territory.ts';
-import { territoryStream } from '../eventstore/streams.ts';
-import type { RecordedEvent } from '../eventstore/types.ts';
+import { contractStream, projectStream, territoryStream } from '../eventstore/streams.ts';
+import type { EventStore, RecordedEvent } from '../eventstore/types.ts';
 
 /**
  * The auditors' reads straight from the event log (not from the projections): a territory's
  * timeline and its state folded as of a business date.
  *
- * Which streams belong to a territory: its own stream, and every stream one of whose events names
- * it in `data.territoryId` (contracts and projects carry it in every event). This reads
- * PostgreSQL's `es.events` directly; the EventStoreDB backend has no such query.
+ * Which streams belong to a territory: its own stream, and the streams of the contracts and
+ * projects the read models attach to it (contracts and projects carry `territoryId` in every
+ * event). The events themselves come from the event store, whichever backend runs.
  */
 export interface TimelineEntry {
   position: string;
@@ -30,41 +31,24 @@ export interface TimelineEntry {
   data: Record<string, unknown>;
 }
 
-interface Row {
-  position: string;
-  stream_name: string;
-  revision: string;
-  event_id: string;
-  type: string;
-  schema_version: number;
-  data: Record<string, unknown>;
-  metadata: RecordedEvent['metadata'];
-  prev_hash: string;
-  hash: string;
-}
-
 /** Every stream holding the territory's events (its own, its contracts', its projects'). */
-export async function territoryStreams(pool: pg.Pool, territoryId: string): Promise<string[]> {
-  const r = await pool.query<{ stream_name: string }>(
-    `select distinct stream_name from es.events
-      where stream_name = $1 or data->>'territoryId' = $2
-      order by stream_name`,
-    [territoryStream(territoryId), territoryId],
-  );
-  return r.rows.map((x) => x.stream_name);
+export async function territoryStreams(db: Kysely<Database>, territoryId: string): Promise<string[]> {
+  const [contracts, projects] = await Promise.all([
+    db.selectFrom('read.contracts').select('contract_id').distinct().where('territory_id', '=', territoryId).execute(),
+    db.selectFrom('read.projects').select('project_id').distinct().where('territory_id', '=', territoryId).execute(),
+  ]);
+  return [
+    territoryStream(territoryId),
+    ...contracts.map((c) => contractStream(c.contract_id)),
+    ...projects.map((p) => projectStream(p.project_id)),
+  ].sort();
 }
 
 /** The events of those streams in full (stream, revision order): what a chain check needs. */
-export async function streamEvents(pool: pg.Pool, streams: string[]): Promise<Row[]> {
-  if (streams.length === 0) return [];
-  const r = await pool.query<Row>(
-    `select position::text as position, stream_name, revision::text as revision, event_id, type, schema_version,
-            data, metadata, prev_hash, hash
-       from es.events where stream_name = any($1::text[])
-      order by stream_name, revision`,
-    [streams],
-  );
-  return r.rows;
+export async function streamEvents(store: EventStore, streams: string[]): Promise<RecordedEvent[]> {
+  const events: RecordedEvent[] = [];
+  for (const stream of streams) for await (const e of store.readStream(stream)) events.push(e);
+  return events;
 }
 
 function summaryOf(registry: EventRegistry, type: string, data: Record<string, unknown>): string {
@@ -75,22 +59,22 @@ function summaryOf(registry: EventRegistry, type: string, data: Record<string, u
   }
 }
 
-export function toEntry(registry: EventRegistry, r: Row): TimelineEntry {
-  const m = r.metadata;
+export function toEntry(registry: EventRegistry, e: RecordedEvent): TimelineEntry {
+  const m = e.metadata;
   return {
-    position: r.position,
-    stream: r.stream_name,
-    revision: Number(r.revision),
-    eventId: r.event_id,
-    type: r.type,
-    schemaVersion: r.schema_version,
+    position: e.position.toString(),
+    stream: e.stream,
+    revision: Number(e.revision),
+    eventId: e.id,
+    type: e.type,
+    schemaVersion: e.schemaVersion,
     occurredOn: m.occurredOn,
     recordedAt: m.recordedAt,
     actor: { sub: m.actor?.sub ?? '', name: m.actor?.name ?? '', roles: m.actor?.roles ?? [] },
-    summary: summaryOf(registry, r.type, r.data),
-    hash: r.hash,
-    prevHash: r.prev_hash,
-    data: r.data,
+    summary: summaryOf(registry, e.type, e.data),
+    hash: e.hash,
+    prevHash: e.prevHash,
+    data: e.data,
   };
 }
 
@@ -99,12 +83,12 @@ export const byBusinessDate = (a: TimelineEntry, b: TimelineEntry) =>
   a.occurredOn < b.occurredOn ? -1 : a.occurredOn > b.occurredOn ? 1 : Number(BigInt(a.position) - BigInt(b.position));
 
 export async function territoryTimeline(
-  deps: { pool: pg.Pool; registry: EventRegistry },
+  deps: { db: Kysely<Database>; store: EventStore; registry: EventRegistry },
   territoryId: string,
   opts: { from?: string | undefined; to?: string | undefined } = {},
 ): Promise<{ streams: string[]; events: TimelineEntry[] }> {
-  const streams = await territoryStreams(deps.pool, territoryId);
-  const rows = await streamEvents(deps.pool, streams);
+  const rows = await streamEvents(deps.store, await territoryStreams(deps.db, territoryId));
+  const streams = [...new Set(rows.map((r) => r.stream))];
   const events = rows
     .map((r) => toEntry(deps.registry, r))
     .filter((e) => (!opts.from || e.occurredOn >= opts.from) && (!opts.to || e.occurredOn <= opts.to))

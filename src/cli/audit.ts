@@ -104,6 +104,8 @@ try {
     const dir = resolve(
       values.out ?? `audit-${territoryId}-${asOf ?? 'current'}-${now.toISOString().replace(/[:.]/g, '-')}`,
     );
+    // the bundle's read-model rows, and the territory's contracts and projects, come from the projections
+    if (!(await system.runner.ensureCaughtUp())) err('warning: the projections have not caught up with the log');
     const r = await exportBundle(system, { territoryId, asOf, out: dir, now });
     out(
       `${r.dir}: ${r.events} events in ${r.streams} streams, chains ${r.ok ? 'intact' : 'BROKEN'}; files ${r.files.join(', ')}`,

@@ -288,6 +288,36 @@ export class ProjectionRunner {
     return applied;
   }
 
+  /**
+   * For command-line tools: brings the read models up to the head of the log. When no other
+   * runner is active this process takes the lock and applies what is missing; when one is (the
+   * server runs), it waits for that runner, at most `timeoutMs`. Resolves false on time-out.
+   */
+  async ensureCaughtUp(timeoutMs = 60_000): Promise<boolean> {
+    const head = await this.opts.store.headCheckpoint();
+    if (head === undefined) return true;
+    const reached = async () => {
+      const cp = await this.readCheckpoint();
+      return cp !== undefined && this.opts.store.compareCheckpoints(cp, head) >= 0;
+    };
+    if (await reached()) return true;
+    if (await this.acquireLock()) {
+      try {
+        this.checkpoint = await this.readCheckpoint();
+        await this.catchUp();
+      } finally {
+        await this.releaseLock();
+      }
+      return reached();
+    }
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await reached()) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+  }
+
   private async follow(): Promise<void> {
     const batchSize = this.opts.batchSize ?? 500;
     const batchWaitMs = this.opts.batchWaitMs ?? 5;

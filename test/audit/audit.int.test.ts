@@ -17,7 +17,7 @@ const lead = { sub: 'lead-4401', name: 'Co-lead (test)', roles: ['territory_lead
 const meta = (a = actor) => ({ actor: a, today: '2026-01-01' });
 
 /** A small history: 4401 labelled, renamed, perimeter changed; a contract drafted; 4402 labelled. */
-async function history(system: Built['system']) {
+async function history(system: Built['system'], projectionsRunning = true) {
   const label = (id: string, name: string, epcis: string[]) =>
     handleCommand(
       system,
@@ -85,6 +85,9 @@ async function history(system: Built['system']) {
     },
     { actor },
   );
+  // the timeline finds a territory's contracts and projects through the read models
+  if (projectionsRunning && !(await system.runner.waitFor(last.position!, 10_000)))
+    throw new Error('the projections did not catch up');
   return { draft, last };
 }
 
@@ -203,7 +206,7 @@ t.test('GET /audit/verify: an intact log, then each kind of tampering pinpointed
 
   t.test('intact', async (t) => {
     const b = await build(t, { runner: false });
-    await history(b.system);
+    await history(b.system, false);
     t.same(await verify(b), { ok: true, eventsChecked: 5, streamsChecked: 3, firstBroken: null });
     t.same(await verify(b, '?stream=territory-4401'), {
       ok: true,
@@ -220,7 +223,7 @@ t.test('GET /audit/verify: an intact log, then each kind of tampering pinpointed
 
   t.test('changed data', async (t) => {
     const b = await build(t, { runner: false });
-    await history(b.system);
+    await history(b.system, false);
     const target = await eventAt(b, 'territory-4401', 1);
     await b.system.pool.query(`update es.events set data = jsonb_set(data, '{name}', '"Forged"') where event_id = $1`, [
       target.event_id,
@@ -239,7 +242,7 @@ t.test('GET /audit/verify: an intact log, then each kind of tampering pinpointed
 
   t.test('changed metadata (the actor)', async (t) => {
     const b = await build(t, { runner: false });
-    await history(b.system);
+    await history(b.system, false);
     const target = await eventAt(b, 'contract-c-4401', 0);
     await b.system.pool.query(
       `update es.events set metadata = jsonb_set(metadata, '{actor,sub}', '"someone-else"') where event_id = $1`,
@@ -255,7 +258,7 @@ t.test('GET /audit/verify: an intact log, then each kind of tampering pinpointed
 
   t.test('changed order (two events swapped)', async (t) => {
     const b = await build(t, { runner: false });
-    await history(b.system);
+    await history(b.system, false);
     await b.system.pool.query(
       `update es.events set revision = -100 where stream_name = 'territory-4401' and revision = 1;
        update es.events set revision = 1 where stream_name = 'territory-4401' and revision = 2;
@@ -268,14 +271,14 @@ t.test('GET /audit/verify: an intact log, then each kind of tampering pinpointed
 
   t.test('a deleted event', async (t) => {
     const b = await build(t, { runner: false });
-    await history(b.system);
+    await history(b.system, false);
     await b.system.pool.query(`delete from es.events where stream_name = 'territory-4401' and revision = 1`);
     t.match((await verify(b)).firstBroken, { stream: 'territory-4401', revision: 2, reason: /revision gap/ });
   });
 
   t.test('a deleted last event', async (t) => {
     const b = await build(t, { runner: false });
-    await history(b.system);
+    await history(b.system, false);
     await b.system.pool.query(`delete from es.events where stream_name = 'territory-4401' and revision = 2`);
     t.match((await verify(b)).firstBroken, {
       stream: 'territory-4401',
@@ -369,7 +372,7 @@ t.test('the evidence bundle and its offline recipe', async (t) => {
 
 t.test('npm run audit:verify and audit:export', async (t) => {
   const b = await build(t, { runner: false });
-  await history(b.system);
+  await history(b.system, false);
   const env = { ...process.env, DATABASE_URL: b.system.server.url, SEED: 'none', LOG_LEVEL: 'silent' };
   const cli = (args: string[]) =>
     run('node', ['--import', 'tsx', 'src/cli/audit.ts', ...args], { env }).then(
