@@ -1,6 +1,7 @@
 /**
  * `npm run bench:rebuild` (BENCH_EVENTS=100000 for a smaller run; BENCH_EMMETT_EVENTS caps the
- * Emmett leg, default min(events, 200000), its rate is compared per event).
+ * Emmett leg, default min(events, 200000), its rate is compared per event; BENCH_DIR picks the
+ * cluster folder; BENCH_CPU_PROF=<dir> writes a CPU profile of each child there).
  *
  * 1. starts a fresh embedded PostgreSQL in .data/bench, generates BENCH_EVENTS realistic events
  *    straight into es.events (multi-row inserts; not measured);
@@ -90,7 +91,9 @@ async function childMode(kind: string, url: string) {
 
 function runChild(kind: string, url: string): Promise<ChildResult> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/rebuild.ts', '--child', kind, url], {
+    // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each child (node --cpu-prof)
+    const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'bench/rebuild.ts', '--child', kind, url], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';

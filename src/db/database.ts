@@ -168,6 +168,23 @@ export interface AuditLogTable {
   valid_to: DateCol | null;
 }
 
+/** Pre-aggregated report figures (migration 0006): dated deltas per metric, region and axis. */
+export interface ReportDeltasTable {
+  day: DateCol;
+  metric: string;
+  region_code: string;
+  axis: string;
+  delta: Int8;
+}
+
+export interface ReportDeltasMonthlyTable {
+  month: DateCol;
+  metric: string;
+  region_code: string;
+  axis: string;
+  delta: Int8;
+}
+
 /** Idempotency keys of the command API (migration 0003). */
 export interface IdempotencyKeysTable {
   principal_sub: string;
@@ -195,6 +212,8 @@ export interface Database {
   'read.projects': ProjectsTable;
   'read.project_fundings': ProjectFundingsTable;
   'read.audit_log': AuditLogTable;
+  'read.report_deltas': ReportDeltasTable;
+  'read.report_deltas_monthly': ReportDeltasMonthlyTable;
   'http.idempotency_keys': IdempotencyKeysTable;
 }
 

@@ -52,6 +52,59 @@ export function contentDigest(e: {
   );
 }
 
+/**
+ * One event's canonical texts, each computed once: the JCS of its data and of its recorded metadata
+ * (also the JSON the store writes), its content digest (as `contentDigest`) and its chain hash (as
+ * `eventHash`). The appender's hot path: data and metadata are canonicalised once, not per use.
+ */
+export class CanonicalEvent {
+  readonly data: string;
+  readonly metadata: string;
+  readonly digest: string;
+  private readonly type: string;
+  private readonly schemaVersion: string;
+
+  constructor(
+    e: { type: string; schemaVersion: number; data: JsonObject; metadata: { [k: string]: unknown } },
+    recordedAt: string,
+  ) {
+    this.data = canonicalJson(e.data);
+    this.type = canonicalJson(e.type);
+    this.schemaVersion = canonicalJson(e.schemaVersion);
+    // the caller's members, recordedAt aside (the digest leaves it out; the record sets its own)
+    const members: [string, string][] = [];
+    for (const [k, v] of Object.entries(e.metadata)) {
+      if (k === 'recordedAt' || v === undefined || typeof v === 'symbol') continue;
+      members.push([k, `${canonicalJson(k)}:${canonicalJson(v)}`]);
+    }
+    const caller = sortedObject(members);
+    members.push(['recordedAt', `"recordedAt":${canonicalJson(recordedAt)}`]);
+    this.metadata = sortedObject(members);
+    // keys in RFC 8785 order: data, metadata, schemaVersion, type
+    this.digest = sha256Hex(
+      `{"data":${this.data},"metadata":${caller},"schemaVersion":${this.schemaVersion},"type":${this.type}}`,
+    );
+  }
+
+  /** The chain hash of this event at `revision` of `stream` after `prevHash`. */
+  hash(stream: string, revision: bigint, prevHash: string): string {
+    // keys in RFC 8785 order: data, metadata, prevHash, revision, schemaVersion, stream, type
+    return sha256Hex(
+      `{"data":${this.data},"metadata":${this.metadata},"prevHash":${canonicalJson(prevHash)},"revision":${canonicalJson(
+        Number(revision),
+      )},"schemaVersion":${this.schemaVersion},"stream":${canonicalJson(stream)},"type":${this.type}}`,
+    );
+  }
+}
+
+/** `{...}` of canonical members, sorted by key in UTF-16 code units as RFC 8785 wants. */
+function sortedObject(members: [string, string][]): string {
+  return `{${members
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, m]) => m)
+    .join(',')}}`;
+}
+
 /** PostgreSQL's jsonb cannot hold U+0000; refuse it up front rather than fail inside a transaction. */
 export function findNul(value: unknown, path = '$'): string | undefined {
   if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { contentDigest, eventHash, findNul } from './hash.ts';
+import { CanonicalEvent, findNul } from './hash.ts';
 import {
   EventIdConflictError,
   InvalidEventError,
@@ -30,7 +30,7 @@ export interface PostgresEventStoreOptions {
   headCacheSize?: number;
   /**
    * Group commit: at most this many append statements run at once; appends arriving meanwhile
-   * wait and go together in the next one (one transaction, one WAL flush). Default 4.
+   * wait and go together in the next one (one transaction, one WAL flush). Default 2.
    */
   appendConcurrency?: number;
 }
@@ -128,6 +128,7 @@ export class PostgresEventStore implements EventStore {
   private readonly appendConcurrency: number;
   private readonly queue: Pending[] = [];
   private inFlight = 0;
+  private dispatchScheduled = false;
   /** False when the database has no es.append_many (a schema older than group commit). */
   private groupCommit = true;
 
@@ -137,24 +138,40 @@ export class PostgresEventStore implements EventStore {
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.headCacheSize = options.headCacheSize ?? 10_000;
-    this.appendConcurrency = Math.max(1, options.appendConcurrency ?? 4);
+    this.appendConcurrency = Math.max(1, options.appendConcurrency ?? 2);
   }
 
   private submit(req: AppendRequest): Promise<AppendRow> {
     return new Promise((resolve, reject) => {
       this.queue.push({ req, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /**
+   * Dispatch waits for the current turn of the event loop to end: the writers that an answered group
+   * releases append again in their continuations, and they go together rather than one by one.
+   */
+  private schedule() {
+    if (this.dispatchScheduled || this.inFlight >= this.appendConcurrency || this.queue.length === 0) return;
+    this.dispatchScheduled = true;
+    setImmediate(() => {
+      this.dispatchScheduled = false;
       this.pump();
     });
   }
 
   private pump() {
     while (this.inFlight < this.appendConcurrency && this.queue.length > 0) {
-      // one append per stream in a group (es.append_many wants distinct streams); the rest wait
+      // the waiting appends are shared among the free slots, so groups overlap rather than alternate
+      // with an idle database; one append per stream in a group (es.append_many wants distinct
+      // streams); the rest wait
+      const size = Math.min(MAX_GROUP, Math.ceil(this.queue.length / (this.appendConcurrency - this.inFlight)));
       const group: Pending[] = [];
       const streams = new Set<string>();
       const rest: Pending[] = [];
       for (const p of this.queue) {
-        if (group.length < MAX_GROUP && !streams.has(p.req.stream)) {
+        if (group.length < size && !streams.has(p.req.stream)) {
           streams.add(p.req.stream);
           group.push(p);
         } else rest.push(p);
@@ -163,7 +180,7 @@ export class PostgresEventStore implements EventStore {
       this.inFlight++;
       void this.flush(group).finally(() => {
         this.inFlight--;
-        this.pump();
+        this.schedule();
       });
     }
   }
@@ -280,8 +297,7 @@ export class PostgresEventStore implements EventStore {
       if (nul) throw new InvalidEventError(`event ${e.id}: U+0000 is not allowed (at ${nul})`);
     }
     const recordedAt = new Date().toISOString();
-    const metas = events.map((e) => ({ ...e.metadata, recordedAt }));
-    const digests = events.map((e, i) => contentDigest({ ...e, metadata: metas[i]! }));
+    const canon = events.map((e) => new CanonicalEvent(e, recordedAt));
 
     for (let attempt = 0; ; attempt++) {
       let head: StreamHead;
@@ -296,16 +312,8 @@ export class PostgresEventStore implements EventStore {
       }
       const hashes: string[] = [];
       let prev = head.hash;
-      events.forEach((e, i) => {
-        prev = eventHash({
-          stream,
-          revision: head.revision + 1n + BigInt(i),
-          type: e.type,
-          schemaVersion: e.schemaVersion,
-          data: e.data,
-          metadata: metas[i]!,
-          prevHash: prev,
-        });
+      canon.forEach((c, i) => {
+        prev = c.hash(stream, head.revision + 1n + BigInt(i), prev);
         hashes.push(prev);
       });
 
@@ -316,9 +324,9 @@ export class PostgresEventStore implements EventStore {
         ids: events.map((e) => e.id),
         types: events.map((e) => e.type),
         versions: events.map((e) => e.schemaVersion),
-        data: events.map((e) => JSON.stringify(e.data)),
-        metas: metas.map((m) => JSON.stringify(m)),
-        digests,
+        data: canon.map((c) => c.data),
+        metas: canon.map((c) => c.metadata),
+        digests: canon.map((c) => c.digest),
         hashes,
         recordedAt,
       });

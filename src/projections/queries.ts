@@ -171,7 +171,7 @@ export interface ProgressReport {
  */
 export async function progressReport(db: Kysely<Database>, asOf: string): Promise<ProgressReport> {
   const d = sql`${asOf}::date`;
-  const [terr, epcis, contracts, projects, funding, regions, axes] = await Promise.all([
+  const [terr, epcis, figures, regions, axes] = await Promise.all([
     sql<{ region_code: string; n: string }>`
       select region_code, count(*) as n from read.territories
        where valid_from <= ${d} and (valid_to is null or valid_to > ${d}) and status = 'labelled'
@@ -179,28 +179,16 @@ export async function progressReport(db: Kysely<Database>, asOf: string): Promis
     sql<{ n: string }>`
       select count(distinct siren) as n from read.territory_epcis
        where valid_from <= ${d} and (valid_to is null or valid_to > ${d})`.execute(db),
-    sql<{
-      region_code: string | null;
-      drafted: string;
-      submitted: string;
-      validated: string;
-      rejected: string;
-      signed: string;
-    }>`
-      select region_code,
-             count(*) filter (where drafted_on <= ${d}) as drafted,
-             count(*) filter (where submitted_on <= ${d}) as submitted,
-             count(*) filter (where validated_on <= ${d}) as validated,
-             count(*) filter (where rejected_on <= ${d}) as rejected,
-             count(*) filter (where signed_on <= ${d}) as signed
-        from read.contracts where valid_to is null and drafted_on <= ${d}
-       group by region_code`.execute(db),
-    sql<{ region_code: string | null; axis: string | null; n: string }>`
-      select region_code, axis, count(*) as n from read.projects
-       where valid_to is null and registered_on <= ${d} and (abandoned_on is null or abandoned_on > ${d})
-       group by region_code, axis`.execute(db),
-    sql<{ cents: string | null }>`
-      select sum(amount_cents) as cents from read.project_fundings where valid_from <= ${d}`.execute(db),
+    // contracts, projects and funding: the pre-aggregated deltas (read.report_deltas*, see
+    // docs/read-models.md): whole months before D's month, then the days of D's month up to D
+    sql<{ metric: string; region_code: string; axis: string; n: string }>`
+      select metric, region_code, axis, sum(delta) as n from (
+        select metric, region_code, axis, delta from read.report_deltas_monthly
+         where month < date_trunc('month', ${d})::date
+        union all
+        select metric, region_code, axis, delta from read.report_deltas
+         where day >= date_trunc('month', ${d})::date and day <= ${d}
+      ) x group by metric, region_code, axis having sum(delta) <> 0`.execute(db),
     sql<{ region_code: string }>`
       select region_code from read.regions
        where valid_from <= ${d} and (valid_to is null or valid_to > ${d}) order by region_code`.execute(db),
@@ -208,28 +196,38 @@ export async function progressReport(db: Kysely<Database>, asOf: string): Promis
   ]);
   const sum = (xs: { n: string }[]) => xs.reduce((a, x) => a + Number(x.n), 0);
   const c = { drafted: 0, submitted: 0, validated: 0, rejected: 0, signed: 0 };
-  for (const r of contracts.rows) for (const k of Object.keys(c) as (keyof typeof c)[]) c[k] += Number(r[k]);
+  const validatedBy = new Map<string, number>();
+  const projects: { region_code: string | null; axis: string | null; n: string }[] = [];
+  let fundingCents = 0;
+  for (const f of figures.rows) {
+    const n = Number(f.n);
+    if (f.metric === 'projects') projects.push({ region_code: f.region_code || null, axis: f.axis || null, n: f.n });
+    else if (f.metric === 'funding_cents') fundingCents += n;
+    else if (f.metric.startsWith('contracts_')) {
+      const k = f.metric.slice('contracts_'.length) as keyof typeof c;
+      if (k in c) c[k] += n;
+      if (k === 'validated') validatedBy.set(f.region_code, (validatedBy.get(f.region_code) ?? 0) + n);
+    }
+  }
   const codes = new Set(regions.rows.map((r) => r.region_code));
   for (const r of terr.rows) codes.add(r.region_code);
   const byRegion = [...codes].sort().map((regionCode) => ({
     regionCode,
     territories: sum(terr.rows.filter((r) => r.region_code === regionCode)),
-    contractsValidated: contracts.rows
-      .filter((r) => r.region_code === regionCode)
-      .reduce((a, r) => a + Number(r.validated), 0),
-    projects: sum(projects.rows.filter((r) => r.region_code === regionCode)),
+    contractsValidated: validatedBy.get(regionCode) ?? 0,
+    projects: sum(projects.filter((r) => r.region_code === regionCode)),
   }));
   const axisSet = new Set<string>(axes);
-  for (const r of projects.rows) if (r.axis) axisSet.add(r.axis);
+  for (const r of projects) if (r.axis) axisSet.add(r.axis);
   return {
     asOf,
     territories: sum(terr.rows),
     epcis: Number(epcis.rows[0]?.n ?? 0),
     contracts: c,
-    projects: sum(projects.rows),
-    fundingEur: Number(funding.rows[0]?.cents ?? 0) / 100,
+    projects: sum(projects),
+    fundingEur: fundingCents / 100,
     byRegion,
-    byAxis: [...axisSet].map((axis) => ({ axis, projects: sum(projects.rows.filter((r) => r.axis === axis)) })),
+    byAxis: [...axisSet].map((axis) => ({ axis, projects: sum(projects.filter((r) => r.axis === axis)) })),
   };
 }
 

@@ -34,6 +34,8 @@ export const READ_TABLES: Record<string, string> = {
   projects: 'project_id, valid_from',
   project_fundings: 'position',
   audit_log: 'position',
+  report_deltas: 'day, metric, region_code, axis',
+  report_deltas_monthly: 'month, metric, region_code, axis',
 };
 
 export interface Checksum {
@@ -160,6 +162,10 @@ export async function rebuild(
     name: REBUILD_NAME,
     schema: SHADOW_SCHEMA,
     batchSize: opts.batchSize ?? 5000,
+    // a rebuild's batches need not wait for the WAL flush: a crash loses at most the last
+    // batches, which the resumed rebuild applies again (writes and checkpoint commit together);
+    // the swap commits with the session's own setting
+    asyncCommit: true,
   });
   if (!(await runner.acquireLock())) {
     await runner.releaseLock();

@@ -30,6 +30,8 @@ export interface RunnerOptions {
   batchSize?: number;
   /** How long a batch waits to fill up once it holds at least one event. */
   batchWaitMs?: number;
+  /** Batches commit with `synchronous_commit = off` (rebuilds: the shadow schema is not served). */
+  asyncCommit?: boolean;
   /** Attempts before an event is parked in the dead-letter table. */
   maxAttempts?: number;
   /** How often a standby runner tries to take the lock. */
@@ -377,18 +379,28 @@ export class ProjectionRunner {
       // projection (COPY where it fits), no savepoints
       const client = await this.opts.pool.connect();
       try {
-        await client.query('begin');
+        await client.query(this.opts.asyncCommit ? 'begin; set local synchronous_commit = off' : 'begin');
         const trx = kyselyOn(client);
         const ctx: ProjectionContext = { ...this.ctx, copy: (t, cols, rows) => copyRows(client, t, cols, rows) };
         try {
           await this.guard(trx);
           const projected = batch.map((e) => toProjected(this.opts.registry, e));
-          for (const p of this.opts.projections) {
-            const mine = projected.filter((e) => handles(p, e.type));
-            if (mine.length === 0) continue;
-            if (p.applyBatch) await p.applyBatch(trx, mine, ctx);
-            else for (const e of mine) await p.apply(trx, e, ctx);
-          }
+          // Projections write disjoint rows: they run side by side on the one connection (which
+          // runs their statements one after the other), so one folds its events in memory
+          // while PostgreSQL executes another's writes.
+          const runs = await Promise.allSettled(
+            this.opts.projections.map(async (p) => {
+              const mine = projected.filter((e) => handles(p, e.type));
+              if (mine.length === 0) return;
+              if (p.applyBatch) await p.applyBatch(trx, mine, ctx);
+              else for (const e of mine) await p.apply(trx, e, ctx);
+            }),
+          );
+          // the first failure aborts the transaction, and the other projections' next statements
+          // fail with 25P02 (in failed sql transaction): report the cause
+          const failures = runs.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+          const cause = failures.find((e) => (e as { code?: unknown } | null)?.code !== '25P02') ?? failures[0];
+          if (failures.length > 0) throw cause;
           await this.saveCheckpoint(trx, last, batch.length);
           await client.query('commit');
         } catch (err) {

@@ -38,7 +38,8 @@ export interface Projection {
   apply(trx: Db, event: ProjectedEvent, ctx: ProjectionContext): Promise<void>;
   /**
    * Applies a batch of events (only those it handles, in log order) with set-based writes. Must
-   * leave the same rows as `apply` called on each event in turn.
+   * leave the same rows as `apply` called on each event in turn. The runner runs the projections
+   * of a batch side by side on one connection: a projection writes only its own rows.
    */
   applyBatch?(trx: Db, events: ProjectedEvent[], ctx: ProjectionContext): Promise<void>;
 }

@@ -81,6 +81,8 @@ export class VersionedTable<R extends VersionedRow> {
   private readonly touched = new Map<string, R>();
 
   private readonly schema: string;
+  /** Called whenever the open version of an entity changes (`before` undefined: created). */
+  private observer: ((before: R | undefined, after: R) => void) | undefined;
 
   constructor(
     private readonly ctx: ProjectionContext,
@@ -91,6 +93,12 @@ export class VersionedTable<R extends VersionedRow> {
     private readonly columns: readonly (keyof R & string)[],
   ) {
     this.schema = ctx.schema;
+  }
+
+  /** Sees every change of an open version (for pre-aggregated projections such as report deltas). */
+  observe(fn: (before: R | undefined, after: R) => void): this {
+    this.observer = fn;
+    return this;
   }
 
   private keyOf(row: Partial<R>): string {
@@ -126,6 +134,7 @@ export class VersionedTable<R extends VersionedRow> {
     if (this.open.has(k)) return false;
     this.open.set(k, row);
     this.touched.set(`${k}\u0001${row.valid_from}`, row);
+    this.observer?.(undefined, row);
     return true;
   }
 
@@ -145,6 +154,7 @@ export class VersionedTable<R extends VersionedRow> {
     }
     this.open.set(k, next);
     this.touched.set(`${k}\u0001${from}`, next);
+    this.observer?.(cur, next);
     return next;
   }
 

@@ -4,6 +4,7 @@ import * as m0002 from './0002_projections.ts';
 import * as m0003 from './0003_idempotency.ts';
 import * as m0004 from './0004_read_models.ts';
 import * as m0005 from './0005_report_indexes.ts';
+import * as m0006 from './0006_report_deltas.ts';
 
 /** Every migration, in order. Names are frozen once released. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_idempotency': m0003,
   '0004_read_models': m0004,
   '0005_report_indexes': m0005,
+  '0006_report_deltas': m0006,
 };

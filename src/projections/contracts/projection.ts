@@ -1,6 +1,7 @@
 import type { ContractCommitmentsTable, ContractsTable, ContractDecisionsTable } from '../../db/database.ts';
 import type { ContractEventOf } from '../../domain/contract/contract.ts';
 import type { Db, Projection, ProjectedEvent, ProjectionContext } from '../types.ts';
+import { ReportDeltas } from '../reports/deltas.ts';
 import { insertFacts, VersionedTable } from './../versioned.ts';
 
 /**
@@ -83,6 +84,12 @@ async function applyContracts(db: Db, events: ProjectedEvent[], ctx: ProjectionC
     ['contract_id', 'commitment_id'],
     COMMITMENT_COLUMNS,
   );
+  // the progress report's contract milestones follow each change of a contract's current version
+  const deltas = new ReportDeltas();
+  contracts.observe((before, after) => {
+    if (before) deltas.contract(before, -1);
+    deltas.contract(after, 1);
+  });
   const ids = events.map((e) => String(e.data.contractId));
   await contracts.load(db, ids);
   await commitments.load(db, ids);
@@ -256,6 +263,7 @@ async function applyContracts(db: Db, events: ProjectedEvent[], ctx: ProjectionC
   await contracts.flush(db);
   await commitments.flush(db);
   await insertFacts(db, ctx, 'contract_decisions', decisions);
+  await deltas.flush(db, ctx);
 }
 
 export const contractsProjection: Projection = {

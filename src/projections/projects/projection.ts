@@ -1,6 +1,7 @@
 import type { ProjectFundingsTable, ProjectsTable } from '../../db/database.ts';
 import type { ProjectEventOf } from '../../domain/project/project.ts';
 import type { Db, Projection, ProjectedEvent, ProjectionContext } from '../types.ts';
+import { ReportDeltas } from '../reports/deltas.ts';
 import { insertFacts, VersionedTable } from '../versioned.ts';
 
 /**
@@ -52,6 +53,12 @@ async function applyProjects(db: Db, events: ProjectedEvent[], ctx: ProjectionCo
     db,
     events.map((e) => String(e.data.projectId)),
   );
+  // the progress report's projects and funding follow each change of a project's current version
+  const deltas = new ReportDeltas();
+  projects.observe((before, after) => {
+    if (before) deltas.project(before, -1);
+    deltas.project(after, 1);
+  });
   const fundings: FundingRow[] = [];
   for (const e of events) {
     const position = e.recorded.position.toString();
@@ -98,6 +105,7 @@ async function applyProjects(db: Db, events: ProjectedEvent[], ctx: ProjectionCo
           valid_from: date,
           valid_to: null,
         });
+        deltas.add('funding_cents', null, null, date, Number(d.amountCents));
         break;
       }
       case 'ProjectStarted':
@@ -121,6 +129,7 @@ async function applyProjects(db: Db, events: ProjectedEvent[], ctx: ProjectionCo
   }
   await projects.flush(db);
   await insertFacts(db, ctx, 'project_fundings', fundings);
+  await deltas.flush(db, ctx);
 }
 
 export const projectsProjection: Projection = {
