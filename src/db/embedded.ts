@@ -1,5 +1,15 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { resolve, join } from 'node:path';
@@ -111,7 +121,14 @@ async function initdb(dir: string, log: Log): Promise<void> {
     await new Promise<void>((res, rej) => {
       const child = spawn(
         initdbBin,
-        [`--pgdata=${dir}`, '--auth=password', `--username=${EMBEDDED_USER}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'],
+        [
+          `--pgdata=${dir}`,
+          '--auth=password',
+          `--username=${EMBEDDED_USER}`,
+          `--pwfile=${pwfile}`,
+          '--encoding=UTF8',
+          '--locale=C',
+        ],
         { ...ids, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
       );
       let err = '';
@@ -135,7 +152,12 @@ async function binaries(): Promise<{ postgres: string; initdb: string }> {
 
 function postgresUserIds(): { uid?: number; gid?: number } {
   if (userInfo().uid !== 0) return {};
-  const id = (flag: string) => Number(execFileSync('id', [flag, EMBEDDED_USER], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
+  const id = (flag: string) =>
+    Number(
+      execFileSync('id', [flag, EMBEDDED_USER], { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim(),
+    );
   try {
     return { uid: id('-u'), gid: id('-g') };
   } catch {

@@ -5,6 +5,8 @@ import type { DomainEvent } from '../domain/shared.ts';
 import type { AppDeps } from './app.ts';
 import { actorOf, authenticate, requireRole, type Principal, type Role } from './auth.ts';
 import { HttpError } from './problem.ts';
+import { idempotent } from './idempotency.ts';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 
 /** What every command answers: the stream's revision (also the ETag) and the log position. */
 export const CommandResult = z.object({
@@ -98,4 +100,53 @@ export function commandAnswer<B>(
   headers: Record<string, string> = {},
 ): { status: number; body: B; headers: Record<string, string> } {
   return { status, body, headers: { etag: etagOf(revision), ...headers } };
+}
+
+type CommandApp = Parameters<FastifyPluginAsyncZod>[0];
+
+/**
+ * Registers `POST /<prefix>/:id/<path>` for a command on an existing aggregate: the role guard
+ * runs before the body is read, the zod schemas document and validate it, Idempotency-Key is
+ * honoured, and the answer is `200 { revision, position }` with the ETag. `run` executes the
+ * command its own way (territory, contract and project routes differ in what they load first).
+ */
+export function commandOnId<P extends z.ZodType<{ id: string }>>(
+  app: CommandApp,
+  deps: AppDeps,
+  route: { prefix: string; tag: string; params: P; guard: (req: FastifyRequest) => Promise<void> },
+) {
+  return <B extends z.ZodType>(
+    path: string,
+    summary: string,
+    body: B,
+    run: (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      principal: Principal,
+      id: string,
+      body: z.infer<B>,
+    ) => Promise<{ body: z.infer<typeof CommandResult>; nextRevision: bigint }>,
+  ) =>
+    app.post(
+      `/${route.prefix}/:id/${path}`,
+      {
+        preParsing: route.guard,
+        schema: {
+          tags: [route.tag],
+          summary,
+          security: [{ bearer: [] }],
+          headers: CommandHeaders,
+          params: route.params,
+          body,
+          response: { 200: CommandResult, ...commandProblems },
+        },
+      },
+      async (req, reply) => {
+        const p = req.principal!;
+        return idempotent(req, reply, deps.db, p, async () => {
+          const r = await run(req, reply, p, (req.params as { id: string }).id, req.body as z.infer<B>);
+          return commandAnswer(200, r.body, r.nextRevision);
+        });
+      },
+    );
 }

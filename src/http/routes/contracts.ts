@@ -25,6 +25,7 @@ import {
   CommandHeaders,
   CommandResult,
   commandAnswer,
+  commandOnId,
   commandProblems,
   etagOf,
   runCommand,
@@ -190,7 +191,7 @@ export const contractRoutes: FastifyPluginAsyncZod = async (app) => {
     const r = await runCommand(req, reply, deps, p, contractStream(id), contractDecider, () =>
       build({ contractId: id, decidedOn, regionCode, validatorRegions: p.regions }),
     );
-    return commandAnswer(200, r.body, r.nextRevision);
+    return r;
   }
 
   app.post(
@@ -311,29 +312,11 @@ export const contractRoutes: FastifyPluginAsyncZod = async (app) => {
     body: B,
     build: (s: KnownContract, b: z.infer<B>, today: string, p: Principal) => ContractCommand,
   ) =>
-    app.post(
-      `/contracts/:id/${path}`,
-      {
-        preParsing: lead,
-        schema: {
-          tags: ['contracts'],
-          summary,
-          security: [{ bearer: [] }],
-          headers: CommandHeaders,
-          params: IdParams,
-          body,
-          response: { 200: CommandResult, ...commandProblems },
-        },
-      },
-      async (req, reply) => {
-        const p = req.principal!;
-        return idempotent(req, reply, deps.db, p, async () => {
-          const r = await onContract(req, reply, p, req.params.id, (s, today) =>
-            build(s, req.body as z.infer<B>, today, p),
-          );
-          return commandAnswer(200, r.body, r.nextRevision);
-        });
-      },
+    commandOnId(app, deps, { prefix: 'contracts', tag: 'contracts', params: IdParams, guard: lead })(
+      path,
+      summary,
+      body,
+      (req, reply, p, id, b) => onContract(req, reply, p, id, (s, today) => build(s, b, today, p)),
     );
 
   leadAction('submit', 'Submit the contract to the Region (territory leads)', SubmitBody, (s, b, today, p) => ({
@@ -363,27 +346,11 @@ export const contractRoutes: FastifyPluginAsyncZod = async (app) => {
       p: Principal,
     ) => ContractCommand,
   ) =>
-    app.post(
-      `/contracts/:id/${path}`,
-      {
-        preParsing: validator,
-        schema: {
-          tags: ['contracts'],
-          summary,
-          security: [{ bearer: [] }],
-          headers: CommandHeaders,
-          params: IdParams,
-          body,
-          response: { 200: CommandResult, ...commandProblems },
-        },
-      },
-      async (req, reply) => {
-        const p = req.principal!;
-        const b = req.body as z.infer<B>;
-        return idempotent(req, reply, deps.db, p, () =>
-          decide(req, reply, p, req.params.id, (base) => build(base, b, p), b.decidedOn),
-        );
-      },
+    commandOnId(app, deps, { prefix: 'contracts', tag: 'contracts', params: IdParams, guard: validator })(
+      path,
+      summary,
+      body,
+      (req, reply, p, id, b) => decide(req, reply, p, id, (base) => build(base, b, p), b.decidedOn),
     );
 
   decision(

@@ -25,6 +25,7 @@ import {
   commandAnswer,
   commandProblems,
   etagOf,
+  commandOnId,
   runCommand,
   todayOf,
 } from '../commands.ts';
@@ -207,29 +208,11 @@ export const projectRoutes: FastifyPluginAsyncZod = async (app) => {
     body: B,
     build: (s: KnownProject, b: z.infer<B>, today: string, p: Principal) => ProjectCommand,
   ) =>
-    app.post(
-      `/projects/:id/${path}`,
-      {
-        preParsing: lead,
-        schema: {
-          tags: ['projects'],
-          summary,
-          security: [{ bearer: [] }],
-          headers: CommandHeaders,
-          params: IdParams,
-          body,
-          response: { 200: CommandResult, ...commandProblems },
-        },
-      },
-      async (req, reply) => {
-        const p = req.principal!;
-        return idempotent(req, reply, deps.db, p, async () => {
-          const r = await onProject(req, reply, p, req.params.id, (s, today) =>
-            build(s, req.body as z.infer<B>, today, p),
-          );
-          return commandAnswer(200, r.body, r.nextRevision);
-        });
-      },
+    commandOnId(app, deps, { prefix: 'projects', tag: 'projects', params: IdParams, guard: lead })(
+      path,
+      summary,
+      body,
+      (req, reply, p, id, b) => onProject(req, reply, p, id, (s, today) => build(s, b, today, p)),
     );
 
   action('start', 'Record that a project started (territory leads)', StartBody, (s, b, today, p) => ({

@@ -13,7 +13,15 @@ import {
 import { territoryStream } from '../../eventstore/streams.ts';
 import type { AppDeps } from '../app.ts';
 import { actorOf, guard, type Principal } from '../auth.ts';
-import { CommandHeaders, CommandResult, commandAnswer, commandProblems, runCommand, todayOf } from '../commands.ts';
+import {
+  CommandHeaders,
+  CommandResult,
+  commandAnswer,
+  commandOnId,
+  commandProblems,
+  runCommand,
+  todayOf,
+} from '../commands.ts';
 import { idempotent } from '../idempotency.ts';
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
@@ -48,35 +56,12 @@ export const territoryCommandRoutes: FastifyPluginAsyncZod = async (app) => {
     body: B,
     build: (id: string, b: z.infer<B>, p: Principal, today: string) => TerritoryCommand,
   ) =>
-    app.post(
-      `/territories/:id/${path}`,
-      {
-        preParsing: admin,
-        schema: {
-          tags: ['territories'],
-          summary,
-          security: [{ bearer: [] }],
-          headers: CommandHeaders,
-          params: IdParams,
-          body,
-          response: { 200: CommandResult, ...commandProblems },
-        },
-      },
-      async (req, reply) => {
-        const p = req.principal!;
-        return idempotent(req, reply, deps.db, p, async () => {
-          const r = await runCommand(
-            req,
-            reply,
-            deps,
-            p,
-            territoryStream(req.params.id),
-            territoryDecider,
-            build(req.params.id, req.body as z.infer<B>, p, todayOf(deps.clock)),
-          );
-          return commandAnswer(200, r.body, r.nextRevision);
-        });
-      },
+    commandOnId(app, deps, { prefix: 'territories', tag: 'territories', params: IdParams, guard: admin })(
+      path,
+      summary,
+      body,
+      (req, reply, p, id, b) =>
+        runCommand(req, reply, deps, p, territoryStream(id), territoryDecider, build(id, b, p, todayOf(deps.clock))),
     );
 
   action(
