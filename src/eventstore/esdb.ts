@@ -13,7 +13,7 @@ import {
   type Position,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import { contentDigest, eventHash, findNul } from './hash.ts';
+import { contentDigest, eventHash, findUnstorable } from './hash.ts';
 import {
   EventIdConflictError,
   InvalidEventError,
@@ -161,8 +161,8 @@ export class EventStoreDbEventStore implements EventStore {
     if (events.length === 0) throw new InvalidEventError('append needs at least one event');
     if (!stream || stream.startsWith('$')) throw new InvalidEventError('stream name must be non-empty, not $-prefixed');
     for (const e of events) {
-      const nul = findNul(e.data) ?? findNul(e.metadata);
-      if (nul) throw new InvalidEventError(`event ${e.id}: U+0000 is not allowed (at ${nul})`);
+      const bad = findUnstorable(e.data) ?? findUnstorable(e.metadata);
+      if (bad) throw new InvalidEventError(`event ${e.id}: ${bad}`);
       if ('ledger' in e.metadata) throw new InvalidEventError(`event ${e.id}: metadata.ledger is reserved`);
       // reads keep only the types we were connected with: an unknown type would be invisible
       if (!this.types.has(e.type)) throw new InvalidEventError(`event ${e.id}: unknown event type ${e.type}`);

@@ -105,20 +105,38 @@ function sortedObject(members: [string, string][]): string {
     .join(',')}}`;
 }
 
-/** PostgreSQL's jsonb cannot hold U+0000; refuse it up front rather than fail inside a transaction. */
-export function findNul(value: unknown, path = '$'): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+/**
+ * What no backend can store faithfully: U+0000 (PostgreSQL's jsonb refuses it) and lone UTF-16
+ * surrogates (not Unicode scalar values: jsonb refuses them, UTF-8 cannot encode them, RFC 8785
+ * hashing would be ambiguous). Refused up front with the path of the value rather than failing
+ * inside a transaction.
+ */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function unstorable(s: string): string | undefined {
+  const m = UNSTORABLE.exec(s);
+  if (!m) return undefined;
+  return m[0] === '\u0000' ? 'U+0000 is not allowed' : 'a lone UTF-16 surrogate is not allowed';
+}
+
+/** The first unstorable string (or key) in a JSON value: `"<why> (at <path>)"`, else undefined. */
+export function findUnstorable(value: unknown, path = '$'): string | undefined {
+  if (typeof value === 'string') {
+    const why = unstorable(value);
+    return why ? `${why} (at ${path})` : undefined;
+  }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const p = findNul(value[i], `${path}[${i}]`);
+      const p = findUnstorable(value[i], `${path}[${i}]`);
       if (p) return p;
     }
     return undefined;
   }
   if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (k.includes('\u0000')) return `${path}.${k}`;
-      const p = findNul(v, `${path}.${k}`);
+      const why = unstorable(k);
+      if (why) return `${why} (at ${path}.${k})`;
+      const p = findUnstorable(v, `${path}.${k}`);
       if (p) return p;
     }
   }

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { CanonicalEvent, findNul } from './hash.ts';
+import { CanonicalEvent, findUnstorable } from './hash.ts';
 import {
   EventIdConflictError,
   InvalidEventError,
@@ -293,8 +293,8 @@ export class PostgresEventStore implements EventStore {
     if (events.length === 0) throw new InvalidEventError('append needs at least one event');
     if (!stream || stream.length > 500) throw new InvalidEventError('stream name must be 1..500 characters');
     for (const e of events) {
-      const nul = findNul(e.data) ?? findNul(e.metadata);
-      if (nul) throw new InvalidEventError(`event ${e.id}: U+0000 is not allowed (at ${nul})`);
+      const bad = findUnstorable(e.data) ?? findUnstorable(e.metadata);
+      if (bad) throw new InvalidEventError(`event ${e.id}: ${bad}`);
     }
     const recordedAt = new Date().toISOString();
     const canon = events.map((e) => new CanonicalEvent(e, recordedAt));

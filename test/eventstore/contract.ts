@@ -225,6 +225,24 @@ export function eventStoreContract(t: Test, makeStore: (t: Test) => Promise<Even
     bad[1] = { ...bad[1]!, data: { text: 'a\u0000b' } };
     await rejectsWith(store.append(stream, bad, { expectedRevision: 0n }), InvalidEventError);
     t.equal((await collect(store.readStream(stream))).length, 1, 'an invalid event refuses the whole batch');
+    // lone UTF-16 surrogates are not Unicode text: refused with the path, whole batch, both backends
+    for (const text of ['\ud800', 'x\udfff', '\uffff\ud800y']) {
+      const lone = events(2, 50);
+      lone[1] = { ...lone[1]!, data: { nested: [{ text }] } };
+      const err = await store.append(stream, lone, { expectedRevision: 0n }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      t.ok(err instanceof InvalidEventError, `refused: ${JSON.stringify(text)}`);
+      t.match((err as Error).message, /lone UTF-16 surrogate.*\$\.nested\[0\]\.text/);
+    }
+    t.equal((await collect(store.readStream(stream))).length, 1, 'nothing written for lone surrogates');
+    // while a proper surrogate pair (an emoji) is stored and read back intact
+    const emoji = events(1, 60);
+    emoji[0] = { ...emoji[0]!, data: { text: 'usine 🏭 \ud83d\ude00' } };
+    await store.append(stream, emoji, { expectedRevision: 0n });
+    const back = await collect(store.readStream(stream));
+    t.equal((back[1]!.data as { text: string }).text, 'usine 🏭 😀');
 
     // concurrent 10-event batches into one stream never interleave
     const writers = 4;
@@ -237,8 +255,8 @@ export function eventStoreContract(t: Test, makeStore: (t: Test) => Promise<Even
       }),
     );
     const read = await collect(store.readStream(stream));
-    t.equal(read.length, 1 + writers * 4 * 10);
-    const ids = read.slice(1).map((e) => e.id);
+    t.equal(read.length, 2 + writers * 4 * 10);
+    const ids = read.slice(2).map((e) => e.id);
     const starts = new Map(batches.flat().map((b) => [b[0]!.id, b.map((e) => e.id)]));
     let i = 0;
     let contiguous = 0;

@@ -103,3 +103,29 @@ t.test('per-token rate limit: 429 problem with retry-after; other tokens unaffec
   const other = await b.app.inject({ url: '/contracts/nope', headers: { authorization: `Bearer ${c}` } });
   t.equal(other.statusCode, 404, 'the limit is per token subject');
 });
+
+t.test(
+  'text that is not Unicode (a lone surrogate, U+0000) is a 400 naming the field; nothing is written',
+  async (t) => {
+    const b = await build(t, { today: TODAY, runner: false });
+    const tk = await tokens(b);
+    await territories(b, tk);
+    const before = await countEvents(b);
+    // found by the fuzzer: `"\uffff\ud800"` used to reach PostgreSQL's jsonb and answer 500
+    for (const payload of [
+      '{"name":"\\uffff\\ud800","renamedOn":"2019-03-01"}',
+      '{"name":"a\\u0000b","renamedOn":"2019-03-01"}',
+    ]) {
+      const r = await b.app.inject({
+        method: 'POST',
+        url: '/territories/4401/renames',
+        headers: { authorization: `Bearer ${tk.admin}`, 'content-type': 'application/json' },
+        payload,
+      });
+      t.equal(r.statusCode, 400, r.body);
+      t.match(r.headers['content-type'], problemJson);
+      t.match(r.json<{ detail: string }>().detail, /\$\.name/);
+    }
+    t.equal(await countEvents(b), before);
+  },
+);
