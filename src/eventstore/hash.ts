@@ -111,6 +111,7 @@ function sortedObject(members: [string, string][]): string {
  * hashing would be ambiguous). Refused up front with the path of the value rather than failing
  * inside a transaction.
  */
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what this looks for
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function unstorable(s: string): string | undefined {
