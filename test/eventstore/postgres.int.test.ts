@@ -243,5 +243,27 @@ t.test('group commit: appends that wait go together, each with its own outcome',
   const idc = second[4]!;
   t.ok(idc.status === 'rejected' && idc.reason instanceof EventIdConflictError, 'an id clash fails alone');
   t.equal((await collect(store.readAll())).length, 2 + 6 * 2 + 4, 'nothing of the clashing append was written');
+
+  // inside a group: an idempotent retry (its head check fails, the stream has moved on) gets the
+  // original result, and a head another process moved is learnt and chained again
+  const again = uniqueStream('again');
+  const firstTry = events(2, 300);
+  const original = await store.append(again, firstTry, { expectedRevision: 'no_stream' });
+  const shared = uniqueStream('shared');
+  await store.append(shared, events(1, 320), { expectedRevision: 'no_stream' });
+  const other = new PostgresEventStore(pool);
+  await other.append(shared, events(1, 321), { expectedRevision: 0n });
+  const before = (await collect(store.readAll())).length;
+  const third = await Promise.all([
+    store.append(uniqueStream('i'), events(1, 310), { expectedRevision: 'no_stream' }),
+    store.append(uniqueStream('i'), events(1, 311), { expectedRevision: 'no_stream' }),
+    store.append(again, firstTry, { expectedRevision: 'no_stream' }),
+    store.append(shared, events(1, 322), { expectedRevision: 'any' }),
+    store.append(uniqueStream('i'), events(1, 312), { expectedRevision: 'no_stream' }),
+  ]);
+  t.equal(third[2].nextRevision, original.nextRevision, 'the retry answers the original revision');
+  t.equal(third[2].position, original.position, 'and position');
+  t.equal(third[3].nextRevision, 2n, 'the stale head was learnt: appended after the other process');
+  t.equal((await collect(store.readAll())).length, before + 4, 'the retry wrote nothing');
   t.equal((await verifyChains(store)).ok, true);
 });
