@@ -2,12 +2,19 @@
  * `npm run bench:http`: authenticated `POST /projects` (body validated by zod, token verified,
  * territory read, project stream read, decide, append) through HTTP with autocannon, side by side
  * with the direct path: the same command handler (`registerProject` + `handleCommand`) called
- * in-process at the same concurrency, on the same durable embedded PostgreSQL (fsync on).
+ * in-process at the same concurrency, on the same durable embedded PostgreSQL (fsync on), the
+ * same pool, the same territory.
  *
- * For each concurrency (BENCH_CONNECTIONS, default "16,64"), runs direct then HTTP, BENCH_REPEATS
- * times (default 3) for BENCH_SECONDS each (default 5); the table shows medians.
- * http_overhead = 1 - http_commands_per_s / direct_commands_per_s (0.18: HTTP is 18% slower), the median
- * over the back-to-back (direct, HTTP) pairs.
+ * The server logs as in production (the server's logger at `info`), to /dev/null.
+ *
+ * For each concurrency (BENCH_CONNECTIONS, default "16,64"), both paths are first warmed up at that
+ * concurrency (pool connections opened, JIT), then measured alternately, BENCH_SECONDS each
+ * (default 5): direct, HTTP, direct, HTTP, ..., direct (BENCH_REPEATS HTTP runs, default 3, each
+ * between two direct runs). The database grows during the run and gets slower: every HTTP run is
+ * compared with the mean of the direct runs just before and just after it, so the drift cancels
+ * instead of always counting against the path measured second.
+ * http_overhead = 1 - http_commands_per_s / direct_commands_per_s (0.18: HTTP is 18% slower), the
+ * median over the HTTP runs. The table shows medians.
  * The last line is one JSON object (figures at the first concurrency, all of them under `runs`).
  */
 import type { AddressInfo } from 'node:net';
@@ -18,6 +25,7 @@ import { projectDecider } from '../src/domain/project/index.ts';
 import { territoryDecider } from '../src/domain/territory/index.ts';
 import { territoryStream } from '../src/eventstore/streams.ts';
 import { buildApp } from '../src/http/app.ts';
+import { createLogger } from '../src/http/logger.ts';
 import { signToken, type Principal } from '../src/http/auth.ts';
 import { RegisterProjectBody, registerProject } from '../src/http/routes/projects.ts';
 import { createSystem } from '../src/system.ts';
@@ -25,6 +33,7 @@ import { durableCluster } from './lib/cluster.ts';
 import { median, runFor, table } from './lib/stats.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WARMUP_SECONDS = Math.min(SECONDS, 2);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '16,64').split(',').map(Number);
 const SECRET = 'bench-secret-0123456789abcdef';
@@ -43,7 +52,9 @@ async function main() {
     RATE_LIMIT_PER_MINUTE: '100000000',
   });
   const system = await createSystem(config, { poolSize: Math.max(...CONNECTIONS) + 10 });
-  const app = await buildApp(system);
+  // the server's logger (src/server.ts) at the production level, writing to /dev/null
+  const logger = createLogger('info', '/dev/null');
+  const app = await buildApp(system, { logger });
   try {
     const principal: Principal = {
       sub: 'bench-lead',
@@ -82,8 +93,8 @@ async function main() {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const port = (app.server.address() as AddressInfo).port;
 
-    const direct = async (connections: number) =>
-      runFor(SECONDS, connections, async () => {
+    const direct = async (connections: number, seconds = SECONDS) =>
+      runFor(seconds, connections, async () => {
         // the same validation of the body as the route, then the same handler
         await registerProject(system, principal, RegisterProjectBody.parse(JSON.parse(json)), (stream, command) =>
           handleCommand(system, stream, projectDecider, command, { actor: principal }).then((r) => ({
@@ -93,14 +104,14 @@ async function main() {
         );
       });
 
-    const http = async (connections: number) => {
+    const http = async (connections: number, seconds = SECONDS) => {
       const r = await autocannon({
         url: `http://127.0.0.1:${port}/projects`,
         method: 'POST',
         connections,
         // the client in its own thread, not competing with the server's event loop
         workers: 1,
-        duration: SECONDS,
+        duration: seconds,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: json,
       });
@@ -109,20 +120,19 @@ async function main() {
       return { opsPerSecond: ok / r.duration, p50ms: r.latency.p50, p99ms: r.latency.p99 };
     };
 
-    // warm-up (JIT, pool, plan cache)
-    await direct(4);
-    await http(4);
-
     const rows: (string | number)[][] = [];
     const runs: Record<string, unknown>[] = [];
     for (const c of CONNECTIONS) {
-      const d: { opsPerSecond: number; p50ms: number; p99ms: number }[] = [];
+      // warm-up at this concurrency, both paths (JIT, pool connections, plan cache)
+      await direct(c, WARMUP_SECONDS);
+      await http(c, WARMUP_SECONDS);
+      const d: { opsPerSecond: number; p50ms: number; p99ms: number }[] = [await direct(c)];
       const h: typeof d = [];
       for (let i = 0; i < REPEATS; i++) {
-        d.push(await direct(c));
         h.push(await http(c));
+        d.push(await direct(c));
         log(
-          `  ${c} connections, run ${i + 1}: direct ${d.at(-1)!.opsPerSecond.toFixed(0)}/s, http ${h.at(-1)!.opsPerSecond.toFixed(0)}/s`,
+          `  ${c} connections, run ${i + 1}: direct ${d.at(-2)!.opsPerSecond.toFixed(0)}/s, http ${h.at(-1)!.opsPerSecond.toFixed(0)}/s, direct ${d.at(-1)!.opsPerSecond.toFixed(0)}/s`,
         );
       }
       const dm = {
@@ -135,9 +145,11 @@ async function main() {
         p50: median(h.map((x) => x.p50ms)),
         p99: median(h.map((x) => x.p99ms)),
       };
-      // runs are paired (direct then HTTP, back to back): the overhead is the median of the pairs'
-      // overheads, which cancels most of the drift of a shared machine
-      const overhead = median(d.map((x, i) => 1 - h[i]!.opsPerSecond / x.opsPerSecond));
+      // each HTTP run against the direct runs on either side of it: the drift of the database and
+      // of a shared machine cancels
+      const overhead = median(
+        h.map((x, i) => 1 - x.opsPerSecond / ((d[i]!.opsPerSecond + d[i + 1]!.opsPerSecond) / 2)),
+      );
       rows.push(
         [c, 'direct', dm.cps, dm.p50, dm.p99, ''],
         [c, 'http', hm.cps, hm.p50, hm.p99, `${(overhead * 100).toFixed(1)}%`],
@@ -154,7 +166,9 @@ async function main() {
       });
     }
     log('');
-    log(`POST /projects, ${SECONDS}s x ${REPEATS} runs (medians), durable PostgreSQL (fsync on)`);
+    log(
+      `POST /projects, ${SECONDS}s x ${REPEATS} HTTP runs, each between two direct runs (medians), durable PostgreSQL (fsync on)`,
+    );
     log(table(['connections', 'path', 'commands/s', 'p50 ms', 'p99 ms', 'overhead'], rows));
     const first = runs[0]!;
     process.stdout.write(
@@ -173,6 +187,7 @@ async function main() {
     );
   } finally {
     await app.close();
+    logger.flush();
     await system.close();
     await cluster.stop();
   }

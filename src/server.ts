@@ -1,12 +1,12 @@
-import pino from 'pino';
 import { loadConfigOrExit } from './config.ts';
 import { buildApp } from './http/app.ts';
+import { createLogger } from './http/logger.ts';
 import { createSystem, type System } from './system.ts';
 import { printLocalTokens } from './cli/token.ts';
 
 /** The server entry: logger, system, app, listen, graceful shutdown. */
 const config = loadConfigOrExit();
-const log = pino({ level: config.LOG_LEVEL, base: { service: 'ti-ledger' } });
+const log = createLogger(config.LOG_LEVEL);
 
 const running: { system?: System; app?: Awaited<ReturnType<typeof buildApp>> } = {};
 let shuttingDown: Promise<void> | undefined;

@@ -26,31 +26,57 @@ const Claims = z.object({
 
 export interface Authenticator {
   verify(token: string): Promise<Principal>;
+  /**
+   * The principal of a token verified before and not expired yet, without any work: the hot
+   * path of every authenticated request. Undefined otherwise (then call `verify`).
+   */
+  cached?(token: string): Principal | undefined;
 }
 
 const ISSUER = 'ti-ledger';
+/** Tokens remembered as verified (an LRU of this many tokens). */
+export const VERIFIED_TOKENS_CACHED = 10_000;
 
 /** HS256 tokens signed with AUTH_JWT_SECRET, or RS/ES tokens checked against AUTH_JWKS_URL. */
 export function createAuthenticator(opts: {
   secret?: string | undefined;
   jwksUrl?: string | undefined;
+  /** The clock (ms), for the expiry of remembered tokens. */
+  now?: () => number;
 }): Authenticator {
   const secret = opts.secret ? new TextEncoder().encode(opts.secret) : undefined;
   const jwks: JWTVerifyGetKey | undefined = opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : undefined;
-  // Tokens already verified, until they expire: a signature check per request is most of the cost
-  // of authentication. Bounded; cleared when full.
+  const now = opts.now ?? Date.now;
+  // Tokens already verified (signature, claims), keyed by the raw token, until they expire: a
+  // signature check and a claims parse per request are most of the cost of authentication. A
+  // bounded LRU (a Map iterates in insertion order: a hit moves its token to the end, the first
+  // entry is the least recently used). The principal is frozen: requests share it.
   const verified = new Map<string, { principal: Principal; expiresAt: number }>();
-  const MAX_CACHED = 10_000;
+  const cached = (token: string): Principal | undefined => {
+    const hit = verified.get(token);
+    if (hit === undefined) return undefined;
+    verified.delete(token);
+    if (now() >= hit.expiresAt) return undefined;
+    verified.set(token, hit);
+    return hit.principal;
+  };
   return {
+    cached,
     async verify(token: string): Promise<Principal> {
-      const hit = verified.get(token);
-      if (hit && Date.now() < hit.expiresAt) return hit.principal;
-      if (hit) verified.delete(token);
+      const hit = cached(token);
+      if (hit) return hit;
       let payload: unknown;
       try {
-        if (jwks) payload = (await jwtVerify(token, jwks, { requiredClaims: ['exp'] })).payload;
+        if (jwks)
+          payload = (await jwtVerify(token, jwks, { requiredClaims: ['exp'], currentDate: new Date(now()) })).payload;
         else if (secret)
-          payload = (await jwtVerify(token, secret, { algorithms: ['HS256'], requiredClaims: ['exp'] })).payload;
+          payload = (
+            await jwtVerify(token, secret, {
+              algorithms: ['HS256'],
+              requiredClaims: ['exp'],
+              currentDate: new Date(now()),
+            })
+          ).payload;
         else throw new HttpError(401, 'authentication is not configured (AUTH_JWT_SECRET or AUTH_JWKS_URL)');
       } catch (err) {
         if (err instanceof HttpError) throw err;
@@ -63,12 +89,18 @@ export function createAuthenticator(opts: {
           401,
           `the token's claims are not valid: ${claims.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}`,
         );
+      const principal = claims.data;
       const exp = (payload as { exp?: unknown }).exp;
-      if (typeof exp === 'number') {
-        if (verified.size >= MAX_CACHED) verified.clear();
-        verified.set(token, { principal: claims.data, expiresAt: exp * 1000 });
+      if (typeof exp === 'number' && exp * 1000 > now()) {
+        Object.freeze(principal.roles);
+        Object.freeze(principal.regions);
+        Object.freeze(principal.territories);
+        Object.freeze(principal);
+        verified.delete(token);
+        verified.set(token, { principal, expiresAt: exp * 1000 });
+        while (verified.size > VERIFIED_TOKENS_CACHED) verified.delete(verified.keys().next().value!);
       }
-      return claims.data;
+      return principal;
     },
   };
 }
@@ -100,14 +132,25 @@ declare module 'fastify' {
  * why the token was refused), so the rate limit can key on the token's subject. Never throws:
  * routes that need a principal call `authenticate` / `guard`.
  */
-export async function identify(req: FastifyRequest, auth: Authenticator): Promise<void> {
-  if (req.headers.authorization === undefined) return;
-  try {
-    await authenticate(req, auth);
-  } catch (err) {
-    req.authError = err instanceof HttpError ? err : new HttpError(401, 'the token is not valid');
+export function identify(req: FastifyRequest, auth: Authenticator): void | Promise<void> {
+  const header = req.headers.authorization;
+  if (header === undefined) return;
+  // a token verified before: no promise, no await (the common case)
+  const token = header.startsWith('Bearer ') ? header.slice(7) : undefined;
+  const known = token !== undefined && TOKEN_RE.test(token) ? auth.cached?.(token) : undefined;
+  if (known) {
+    req.principal = known;
+    return;
   }
+  return authenticate(req, auth).then(
+    () => undefined,
+    (err: unknown) => {
+      req.authError = err instanceof HttpError ? err : new HttpError(401, 'the token is not valid');
+    },
+  );
 }
+
+const TOKEN_RE = /^[A-Za-z0-9_\-.=]+$/;
 
 /**
  * A route hook (preParsing: before the body is read or validated) that answers 401 without a
