@@ -197,6 +197,24 @@ export const initialContract = (): Contract => ({ status: 'Unknown' });
 
 const maxDate = (a: string, b: string) => (a > b ? a : b);
 
+/** A Region's decision on the current submission: appended to the decisions, its region kept. */
+function decided(
+  k: Known,
+  kind: Decision['kind'],
+  d: { regionCode: string; submission: number; decidedOn: string },
+  text: string | null,
+): Known {
+  return {
+    ...k,
+    regionCode: d.regionCode,
+    decisions: [
+      ...k.decisions,
+      { kind, regionCode: d.regionCode, submission: d.submission, decidedOn: d.decidedOn, text },
+    ],
+    lastDate: maxDate(k.lastDate, d.decidedOn),
+  };
+}
+
 function base(s: KnownContract): Known {
   return {
     id: s.id,
@@ -267,65 +285,20 @@ export function evolveContract(state: Contract, event: ContractEvent): Contract 
         submittedOn: event.data.submittedOn,
         lastDate: maxDate(k.lastDate, event.data.submittedOn),
       };
-    case 'ContractValidatedByRegion': {
-      const d = event.data;
+    case 'ContractValidatedByRegion':
       return {
-        ...k,
+        ...decided(k, 'validated', event.data, event.data.comment),
         status: 'Validated',
-        validatedOn: d.decidedOn,
-        regionCode: d.regionCode,
-        decisions: [
-          ...k.decisions,
-          {
-            kind: 'validated',
-            regionCode: d.regionCode,
-            submission: d.submission,
-            decidedOn: d.decidedOn,
-            text: d.comment,
-          },
-        ],
-        lastDate: maxDate(k.lastDate, d.decidedOn),
+        validatedOn: event.data.decidedOn,
       };
-    }
-    case 'ContractChangesRequestedByRegion': {
-      const d = event.data;
+    case 'ContractChangesRequestedByRegion':
+      return { ...decided(k, 'changes_requested', event.data, event.data.reason), status: 'ChangesRequested' };
+    case 'ContractRejectedByRegion':
       return {
-        ...k,
-        status: 'ChangesRequested',
-        regionCode: d.regionCode,
-        decisions: [
-          ...k.decisions,
-          {
-            kind: 'changes_requested',
-            regionCode: d.regionCode,
-            submission: d.submission,
-            decidedOn: d.decidedOn,
-            text: d.reason,
-          },
-        ],
-        lastDate: maxDate(k.lastDate, d.decidedOn),
-      };
-    }
-    case 'ContractRejectedByRegion': {
-      const d = event.data;
-      return {
-        ...k,
+        ...decided(k, 'rejected', event.data, event.data.reason),
         status: 'Rejected',
-        rejectedOn: d.decidedOn,
-        regionCode: d.regionCode,
-        decisions: [
-          ...k.decisions,
-          {
-            kind: 'rejected',
-            regionCode: d.regionCode,
-            submission: d.submission,
-            decidedOn: d.decidedOn,
-            text: d.reason,
-          },
-        ],
-        lastDate: maxDate(k.lastDate, d.decidedOn),
+        rejectedOn: event.data.decidedOn,
       };
-    }
     case 'ContractReopened':
       return { ...k, status: 'Draft', lastDate: maxDate(k.lastDate, event.data.reopenedOn) };
     case 'ContractSigned':
