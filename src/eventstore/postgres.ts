@@ -129,7 +129,7 @@ export class PostgresEventStore implements EventStore {
   private readonly queue: Pending[] = [];
   private inFlight = 0;
   private dispatchScheduled = false;
-  /** False when the database has no es.append_many (a schema older than group commit). */
+  /** False when the database has no es.append_batch (a schema older than migration 0007). */
   private groupCommit = true;
 
   constructor(
@@ -164,7 +164,7 @@ export class PostgresEventStore implements EventStore {
   private pump() {
     while (this.inFlight < this.appendConcurrency && this.queue.length > 0) {
       // the waiting appends are shared among the free slots, so groups overlap rather than alternate
-      // with an idle database; one append per stream in a group (es.append_many wants distinct
+      // with an idle database; one append per stream in a group (es.append_batch wants distinct
       // streams); the rest wait
       const size = Math.min(MAX_GROUP, Math.ceil(this.queue.length / (this.appendConcurrency - this.inFlight)));
       const group: Pending[] = [];
@@ -212,7 +212,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * Runs a group of appends in one statement (es.append_many), each with its own outcome. If the
+   * Runs a group of appends in one statement (es.append_batch), each with its own outcome. If the
    * statement fails (an id clash, a deadlock, a lost connection), nothing of it committed, or it
    * did and a retry is answered as a duplicate: each append then runs again on its own.
    */
@@ -227,8 +227,8 @@ export class PostgresEventStore implements EventStore {
       const last = reqs.map((q) => (n += q.ids.length));
       try {
         const r = await this.pool.query<AppendRow & { idx: number }>({
-          name: 'es_append_many',
-          text: `select * from es.append_many($1::text[], $2::bigint[], $3::text[], $4::int[], $5::uuid[], $6::text[],
+          name: 'es_append_batch',
+          text: `select * from es.append_batch($1::text[], $2::bigint[], $3::text[], $4::int[], $5::uuid[], $6::text[],
                    $7::int[], $8::jsonb[], $9::jsonb[], $10::text[], $11::text[], $12::int[], $13::int[], $14::int[], $15)`,
           values: [
             reqs.map((q) => q.stream),

@@ -5,6 +5,7 @@ import * as m0003 from './0003_idempotency.ts';
 import * as m0004 from './0004_read_models.ts';
 import * as m0005 from './0005_report_indexes.ts';
 import * as m0006 from './0006_report_deltas.ts';
+import * as m0007 from './0007_append_batch.ts';
 
 /** Every migration, in order. Names are frozen once released. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_read_models': m0004,
   '0005_report_indexes': m0005,
   '0006_report_deltas': m0006,
+  '0007_append_batch': m0007,
 };
