@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { handleCommand, loadAggregate, type Dependencies } from '../application/commandHandler.ts';
 import type { Database } from '../db/database.ts';
+import type { ProjectionRunner } from '../projections/runner.ts';
 import { DomainError, validationError } from '../domain/shared.ts';
 import { territoryDecider } from '../domain/territory/index.ts';
 import type { TerritoryEvent } from '../domain/territory/territory.ts';
@@ -41,7 +42,7 @@ export interface ImportReport {
 }
 
 export async function importTerritories(
-  deps: Dependencies & { db?: Kysely<Database> },
+  deps: Dependencies & { db?: Kysely<Database>; runner?: Pick<ProjectionRunner, 'ensureCaughtUp'> },
   territories: ImportedTerritory[],
   opts: ImportOptions,
 ): Promise<ImportReport> {
@@ -102,6 +103,10 @@ export async function importTerritories(
   }
 
   if (deps.db) {
+    // the read model must hold every territory recorded so far (no server may be running to
+    // project them): brought up to the head of the log first
+    if (deps.runner && !(await deps.runner.ensureCaughtUp()))
+      report.notes.push('the projections have not caught up with the log: "not in the file" may miss some');
     const listed = new Set(territories.map((t) => t.id));
     const rows = await deps.db
       .selectFrom('read.territories')

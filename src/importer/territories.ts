@@ -315,12 +315,17 @@ export function parseTerritoryLists(input: {
     }
     const ranked = [...regions.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
     if (ranked[0]) {
-      regionOf.set(d.code, ranked[0][0]);
+      // a territory across a regional border belongs to the Region that steers it, the one its
+      // code names (phase 1 codes start with the INSEE region: 3213 is steered by 32) when some of
+      // its communes lie there; otherwise the Region of most of its communes
+      const named = d.code.slice(0, 2);
+      const kept = regions.has(named) ? named : ranked[0][0];
+      regionOf.set(d.code, kept);
       if (ranked.length > 1)
         warnings.push({
           file,
           line: d.line,
-          message: `territory ${d.code}'s communes lie in regions ${ranked.map(([r, n]) => `${r} (${n})`).join(', ')}; region ${ranked[0][0]} kept`,
+          message: `territory ${d.code}'s communes lie in regions ${ranked.map(([r, n]) => `${r} (${n})`).join(', ')}; region ${kept} kept${kept === named ? ' (named by its code)' : ''}`,
         });
     }
   }

@@ -177,3 +177,12 @@ t.test('npm run import:territories: errors stop the import, --skip-invalid and -
   t.equal(usage.code, 2);
   t.match(usage.stderr, /--effective-on YYYY-MM-DD is required/);
 });
+
+t.test('territories in the store but not in the file are listed even when no runner projected them', async (t) => {
+  const { system } = await build(t, { runner: false });
+  await importTerritories(system, lists('sf-communes-v2.csv'), opts());
+  // no runner ran: the read model is behind the log until the importer brings it up to date
+  const report = await importTerritories(system, lists('sf-communes-v1.csv'), opts({ dryRun: true }));
+  t.same(report.notInFile, ['9401'], 'the territory only the earlier list had');
+  t.equal(report.eventsRecorded, 0, 'a dry run records nothing');
+});

@@ -157,3 +157,45 @@ t.test('an unknown header or a missing EPCI source is refused outright', async (
   );
   t.throws(() => parseTerritoryLists({ programme: phase1, communes: fixture('sf-communes-v1.csv') }), ImportInputError);
 });
+
+t.test('a territory across a regional border keeps the Region its code names', async (t) => {
+  const insee = {
+    name: 'insee.csv',
+    text: [
+      'DEPCOM,NOM_DEPCOM,EPCI,NOM_EPCI,DEP,NOM_DEP,REG,NOM_REG',
+      '76001,Fixture-Commune-N1,200000071,CC Fixture Bresle,76,Seine-Maritime,28,Normandie',
+      '76002,Fixture-Commune-N2,200000071,CC Fixture Bresle,76,Seine-Maritime,28,Normandie',
+      '80001,Fixture-Commune-H1,200000072,CC Fixture Vimeu,80,Somme,32,Hauts-de-France',
+      '27001,Fixture-Commune-E1,200000073,CC Fixture Eure,27,Eure,28,Normandie',
+      '27002,Fixture-Commune-E2,200000073,CC Fixture Eure,27,Eure,28,Normandie',
+      '60001,Fixture-Commune-O1,200000074,CC Fixture Oise,60,Oise,32,Hauts-de-France',
+    ].join('\n'),
+  };
+  const communes = {
+    name: 'communes.csv',
+    text: [
+      'code_commune,code_terrind,libelle_terrind',
+      // most communes in Normandy (28), the code names Hauts-de-France (32): 32 steers it
+      '76001,TI3213,Fixture Bresle',
+      '76002,TI3213,Fixture Bresle',
+      '80001,TI3213,Fixture Bresle',
+      // the code names Centre-Val de Loire (24), where none of its communes lie: the majority wins
+      '27001,TI2499,Fixture Eure',
+      '27002,TI2499,Fixture Eure',
+      '60001,TI2499,Fixture Eure',
+    ].join('\n'),
+  };
+  const r = parseTerritoryLists({ programme: phase1, communes, inseeCommunes: insee });
+  t.same(r.problems, []);
+  t.same(
+    r.territories.map((x) => [x.id, x.regionCode]),
+    [
+      ['2499', '28'],
+      ['3213', '32'],
+    ],
+  );
+  t.match(
+    r.warnings.map((w) => w.message).join('\n'),
+    /territory 3213's communes lie in regions 28 \(2\), 32 \(1\); region 32 kept \(named by its code\)/,
+  );
+});
