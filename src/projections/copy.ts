@@ -72,9 +72,11 @@ export async function copyRows(
 ): Promise<void> {
   if (rows.length === 0) return;
   let data = '';
+  const last = columns.length - 1;
   for (const r of rows) {
     const rec = r as Record<string, unknown>;
-    data += columns.map((c) => field(rec[c])).join('\t') + '\n';
+    for (let i = 0; i < last; i++) data += field(rec[columns[i]!]) + '\t';
+    data += field(rec[columns[last]!]) + '\n';
   }
   const q = new CopyIn(`copy ${table} (${columns.map(quote).join(', ')}) from stdin`, data);
   // a submittable: node-postgres hands it the connection

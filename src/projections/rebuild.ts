@@ -65,9 +65,25 @@ async function schemaExists(db: Kysely<Database>, schema: string): Promise<boole
 }
 
 /**
- * Creates the shadow schema with the live schema's tables (columns, defaults, primary keys) and
- * views. Secondary indexes are built once filled (`finishShadow`): bulk builds beat maintaining
- * them row by row.
+ * Fact tables: rows only ever appended, one per event at most, keyed by log position. A rebuild
+ * fills them without their primary key (no upsert needs it; each batch commits with its
+ * checkpoint, so a resumed rebuild never writes a row twice) and builds the key once filled.
+ */
+export const FACT_TABLES: ReadonlySet<string> = new Set(['audit_log', 'contract_decisions', 'project_fundings']);
+
+/** The live schema's primary keys and unique constraints, as `alter table ... add constraint` clauses. */
+async function liveConstraints(db: Kysely<Database>) {
+  const r = await sql<{ table: string; name: string; def: string }>`
+    select c.relname as table, k.conname as name, pg_get_constraintdef(k.oid) as def
+      from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = ${LIVE_SCHEMA} and k.contype in ('p', 'u')`.execute(db);
+  return r.rows;
+}
+
+/**
+ * Creates the shadow schema with the live schema's tables (columns, defaults, primary keys but
+ * those of `FACT_TABLES`) and views. Secondary indexes are built once filled (`finishShadow`): bulk
+ * builds beat maintaining them row by row.
  */
 export async function createShadow(db: Kysely<Database>): Promise<void> {
   await db.transaction().execute(async (trx) => {
@@ -78,11 +94,7 @@ export async function createShadow(db: Kysely<Database>): Promise<void> {
     for (const { tablename } of tables.rows)
       await sql`create table ${sql.id(SHADOW_SCHEMA)}.${sql.id(tablename)}
         (like ${sql.id(LIVE_SCHEMA)}.${sql.id(tablename)} including all excluding indexes)`.execute(trx);
-    const pks = await sql<{ table: string; name: string; def: string }>`
-      select c.relname as table, k.conname as name, pg_get_constraintdef(k.oid) as def
-        from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
-       where n.nspname = ${LIVE_SCHEMA} and k.contype in ('p', 'u')`.execute(trx);
-    for (const pk of pks.rows)
+    for (const pk of (await liveConstraints(trx)).filter((k) => !FACT_TABLES.has(k.table)))
       await sql`alter table ${sql.id(SHADOW_SCHEMA)}.${sql.id(pk.table)} add constraint ${sql.id(pk.name)} ${sql.raw(pk.def)}`.execute(
         trx,
       );
@@ -102,18 +114,60 @@ export async function finishShadow(db: Kysely<Database>): Promise<void> {
      where i.schemaname = ${LIVE_SCHEMA}
        and not exists (select 1 from pg_constraint k join pg_namespace n on n.oid = k.connamespace
                         where n.nspname = ${LIVE_SCHEMA} and k.conname = i.indexname)`.execute(db);
-  for (const { def } of defs.rows) {
-    const shadow = def
-      .replace(/^CREATE (UNIQUE )?INDEX /, (_m, u: string | undefined) => `CREATE ${u ?? ''}INDEX IF NOT EXISTS `)
-      .replace(` ON ${LIVE_SCHEMA}.`, ` ON ${SHADOW_SCHEMA}.`);
-    await sql.raw(shadow).execute(db);
-  }
-  // visibility map and statistics, so as-of reports get index-only scans right after the swap
   const tables = await sql<{ tablename: string }>`
     select tablename from pg_tables where schemaname = ${SHADOW_SCHEMA}`.execute(db);
-  for (const { tablename } of tables.rows)
-    await sql`vacuum analyze ${sql.id(SHADOW_SCHEMA)}.${sql.id(tablename)}`.execute(db);
+  // per table: its indexes, then statistics (and the visibility map of the report tables, so as-of
+  // reports get index-only scans right after the swap); tables side by side on FINISH_PARALLEL
+  // connections (nothing else runs now: the builds may use the machine's cores)
+  const constraints = await liveConstraints(db);
+  const present = await sql<{ name: string }>`
+    select k.conname as name from pg_constraint k join pg_namespace n on n.oid = k.connamespace
+     where n.nspname = ${SHADOW_SCHEMA}`.execute(db);
+  const have = new Set(present.rows.map((r) => r.name));
+  const work = tables.rows.map(({ tablename }) => async () => {
+    // the fact tables' keys (a resumed finish finds some built already)
+    for (const k of constraints)
+      if (k.table === tablename && FACT_TABLES.has(tablename) && !have.has(k.name))
+        await sql`alter table ${sql.id(SHADOW_SCHEMA)}.${sql.id(tablename)} add constraint ${sql.id(k.name)} ${sql.raw(k.def)}`.execute(
+          db,
+        );
+    for (const { def } of defs.rows) {
+      if (!def.includes(` ON ${LIVE_SCHEMA}.${tablename} `)) continue;
+      const shadow = def
+        .replace(/^CREATE (UNIQUE )?INDEX /, (_m, u: string | undefined) => `CREATE ${u ?? ''}INDEX IF NOT EXISTS `)
+        .replace(` ON ${LIVE_SCHEMA}.`, ` ON ${SHADOW_SCHEMA}.`);
+      await sql.raw(shadow).execute(db);
+    }
+    // the report tables are read by index-only scans right after the swap: their visibility map
+    // is set now; the others only need statistics (autovacuum sets their map later)
+    if (REPORT_TABLES.has(tablename))
+      await sql`vacuum analyze ${sql.id(SHADOW_SCHEMA)}.${sql.id(tablename)}`.execute(db);
+    else await sql`analyze ${sql.id(SHADOW_SCHEMA)}.${sql.id(tablename)}`.execute(db);
+  });
+  // largest tables first, so the last one to finish is a small one
+  const size = await sql<{ relname: string; pages: number }>`
+    select c.relname, pg_relation_size(c.oid)::float8 as pages from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = ${SHADOW_SCHEMA} and c.relkind = 'r'`.execute(db);
+  const pages = new Map(size.rows.map((r) => [r.relname, r.pages]));
+  const order = tables.rows
+    .map((t, i) => ({ i, pages: pages.get(t.tablename) ?? 0 }))
+    .sort((a, b) => b.pages - a.pages)
+    .map((x) => work[x.i]!);
+  const next = () => order.shift();
+  await Promise.all(
+    Array.from({ length: FINISH_PARALLEL }, async () => {
+      for (let w = next(); w; w = next()) await w();
+    }),
+  );
 }
+const FINISH_PARALLEL = 2;
+const REPORT_TABLES: ReadonlySet<string> = new Set([
+  'report_deltas',
+  'report_deltas_monthly',
+  'territories',
+  'territory_epcis',
+  'regions',
+]);
 
 export interface RebuildProgress {
   applied: number;
@@ -161,7 +215,7 @@ export async function rebuild(
     projections: deps.projections,
     name: REBUILD_NAME,
     schema: SHADOW_SCHEMA,
-    batchSize: opts.batchSize ?? 5000,
+    batchSize: opts.batchSize ?? 4000,
     // a rebuild's batches need not wait for the WAL flush: a crash loses at most the last
     // batches, which the resumed rebuild applies again (writes and checkpoint commit together);
     // the swap commits with the session's own setting
@@ -178,7 +232,12 @@ export async function rebuild(
       await createShadow(deps.db);
     } else resumed = true;
     runner.checkpoint = await runner.readCheckpoint();
-    const total = await countEvents(deps, runner.checkpoint);
+    // the count is only for the progress ETA: it runs beside the catch-up
+    let total = 0;
+    const counted = countEvents(deps, runner.checkpoint).then(
+      (n) => (total = n),
+      () => 0,
+    );
     let events = 0;
     // catch up, then again for what arrived meanwhile, until nothing is left
     for (;;) {
@@ -188,6 +247,7 @@ export async function rebuild(
       events += n;
       if (n === 0) break;
     }
+    await counted;
     await finishShadow(deps.db);
     if (opts.swap !== false) await swap(deps.db, runner.checkpoint);
     return { events, elapsedMs: Date.now() - started, resumed, checkpoint: runner.checkpoint };

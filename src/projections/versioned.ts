@@ -34,10 +34,13 @@ async function columnTypes(db: Db, schema: string, table: string): Promise<Map<s
   return m;
 }
 
+/** Below this many upserts, one `unnest` statement beats staging through COPY (four statements). */
+const STAGE_MIN_ROWS = 500;
+
 /**
  * Writes rows into `<schema>.<table>`. With COPY available (the runner's batch path): facts are
  * copied straight in; upserts are copied into a temporary staging table, then inserted with the
- * conflict clause. Otherwise one `insert ... select * from unnest($1::t1[], ...)` (one typed
+ * conflict clause (small sets: see below). Otherwise one `insert ... select * from unnest($1::t1[], ...)` (one typed
  * array parameter per column).
  */
 async function insertRows(
@@ -59,7 +62,7 @@ async function insertRows(
     await ctx.copy(`"${schema}"."${table}"`, cols, rows);
     return;
   }
-  if (ctx.copy) {
+  if (ctx.copy && rows.length >= STAGE_MIN_ROWS) {
     const stage = `ti_stage_${table}`;
     await sql`create temp table if not exists ${ident(stage)} (like ${target} including defaults) on commit delete rows`.execute(
       db,
@@ -79,6 +82,8 @@ async function insertRows(
 export class VersionedTable<R extends VersionedRow> {
   private readonly open = new Map<string, R>();
   private readonly touched = new Map<string, R>();
+  /** Versions (touched keys) that exist in the table: loaded open rows. Every other version is new. */
+  private readonly persisted = new Set<string>();
 
   private readonly schema: string;
   /** Called whenever the open version of an entity changes (`before` undefined: created). */
@@ -113,7 +118,10 @@ export class VersionedTable<R extends VersionedRow> {
       where valid_to is null and ${ident(this.keyCols[0]!)} = any(${list}::text[])`.execute(db);
     for (const r of rows.rows) {
       const k = this.keyOf(r);
-      if (!this.open.has(k)) this.open.set(k, { ...r, position: String(r.position) });
+      if (this.open.has(k)) continue;
+      this.open.set(k, { ...r, position: String(r.position) });
+      // this version is in the table: a change to it is an update
+      this.persisted.add(`${k}\u0001${r.valid_from}`);
     }
   }
 
@@ -158,30 +166,49 @@ export class VersionedTable<R extends VersionedRow> {
     return next;
   }
 
-  /** Writes every created, changed or closed version in one statement. */
+  /**
+   * Writes every created, changed or closed version. With COPY (the runner's batch path), the
+   * versions this batch created are copied straight in (none can exist: an entity's versions
+   * before its open one all start earlier, and a creation only happens when no version is open),
+   * and only the loaded versions it changed or closed are upserted; otherwise one upsert.
+   */
   async flush(db: Db): Promise<number> {
+    const ctx = this.ctx;
     if (this.touched.size === 0) return 0;
-    const rows = [...this.touched.values()];
+    const all = [...this.touched];
     this.touched.clear();
     const pk = [...this.keyCols, 'valid_from'];
     const updates = this.columns.filter((c) => !pk.includes(c));
-    await insertRows(
-      db,
-      this.ctx,
-      this.table,
-      rows,
-      sql`on conflict (${sql.join(pk.map(ident))}) do update set ${sql.join(
-        updates.map((c) => sql`${ident(c)} = excluded.${ident(c)}`),
-      )}`,
-      true,
-    );
-    return rows.length;
+    const conflict = sql`on conflict (${sql.join(pk.map(ident))}) do update set ${sql.join(
+      updates.map((c) => sql`${ident(c)} = excluded.${ident(c)}`),
+    )}`;
+    if (ctx.copy) {
+      const fresh: R[] = [];
+      const existing: R[] = [];
+      for (const [k, r] of all) (this.persisted.has(k) ? existing : fresh).push(r);
+      await insertRows(db, ctx, this.table, fresh, conflict, false);
+      await insertRows(db, ctx, this.table, existing, conflict, true);
+    } else {
+      await insertRows(
+        db,
+        ctx,
+        this.table,
+        all.map(([, r]) => r),
+        conflict,
+        true,
+      );
+    }
+    return all.length;
   }
 }
 
-/** Appends immutable rows (facts: decisions, fundings, audit entries) keyed by log position. */
+/**
+ * Appends immutable rows (facts: decisions, fundings, audit entries) keyed by log position. The
+ * conflict clause names no target: it holds with the primary key on (position) and also while a
+ * rebuild fills a fact table whose key it builds only once filled (`FACT_TABLES`).
+ */
 export async function insertFacts(db: Db, ctx: ProjectionContext, table: string, rows: object[]): Promise<void> {
-  await insertRows(db, ctx, table, rows, sql`on conflict (position) do nothing`, false);
+  await insertRows(db, ctx, table, rows, sql`on conflict do nothing`, false);
 }
 
 export const maxDate = (a: string, b: string) => (a > b ? a : b);
