@@ -244,6 +244,7 @@ export function buildPlan(seed = SEED): Plan {
       siren: `999${id}${String(i + 1).padStart(2, '0')}`,
       name: `${i === 0 ? 'CA' : 'CC'} synthétique ${id}-${i + 1}`,
       nature: i === 0 ? 'CA' : 'CC',
+      synthetic: true,
     }));
   const epciCount = () => pick([2, 3, 3, 3, 4, 4, 5]);
 

@@ -294,12 +294,15 @@ export function parseTerritoryLists(input: {
     }
   }
 
+  /** Per territory: communes the INSEE table does not know (reported, not counted). */
+  const unknownCommunes = new Map<string, number>();
   for (const d of drafts.values()) {
     if (!insee) continue;
     const regions = new Map<string, number>();
     for (const c of d.communes) {
       const known = insee.get(c.code);
       if (!known) {
+        unknownCommunes.set(d.code, (unknownCommunes.get(d.code) ?? 0) + 1);
         problems.push({
           file,
           line: c.line,
@@ -349,7 +352,7 @@ export function parseTerritoryLists(input: {
       name: d.name,
       regionCode,
       epcis: [...d.epcis.values()].sort((a, b) => a.siren.localeCompare(b.siren)),
-      communes: d.communes.length,
+      communes: d.communes.length - (unknownCommunes.get(d.code) ?? 0),
       line: d.line,
     });
   }

@@ -379,7 +379,11 @@ export class ProjectionRunner {
       // projection (COPY where it fits), no savepoints
       const client = await this.opts.pool.connect();
       try {
-        await client.query(this.opts.asyncCommit ? 'begin; set local synchronous_commit = off' : 'begin');
+        // a rebuild's shadow tables have no statistics while they fill: the planner would scan a
+        // whole table for each batch's lookup of open versions by key; every lookup has its index
+        await client.query(
+          this.opts.asyncCommit ? 'begin; set local synchronous_commit = off; set local enable_seqscan = off' : 'begin',
+        );
         const trx = kyselyOn(client);
         const ctx: ProjectionContext = { ...this.ctx, copy: (t, cols, rows) => copyRows(client, t, cols, rows) };
         try {

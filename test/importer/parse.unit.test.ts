@@ -179,6 +179,7 @@ t.test('a territory across a regional border keeps the Region its code names', a
       '76001,TI3213,Fixture Bresle',
       '76002,TI3213,Fixture Bresle',
       '80001,TI3213,Fixture Bresle',
+      '76999,TI3213,Fixture Bresle',
       // the code names Centre-Val de Loire (24), where none of its communes lie: the majority wins
       '27001,TI2499,Fixture Eure',
       '27002,TI2499,Fixture Eure',
@@ -186,13 +187,17 @@ t.test('a territory across a regional border keeps the Region its code names', a
     ].join('\n'),
   };
   const r = parseTerritoryLists({ programme: phase1, communes, inseeCommunes: insee });
-  t.same(r.problems, []);
   t.same(
-    r.territories.map((x) => [x.id, x.regionCode]),
+    r.problems.map((p) => [p.line, p.message]),
+    [[5, 'commune 76999 (territory 3213) is not in the INSEE table insee.csv']],
+  );
+  t.same(
+    r.territories.map((x) => [x.id, x.regionCode, x.communes]),
     [
-      ['2499', '28'],
-      ['3213', '32'],
+      ['2499', '28', 3],
+      ['3213', '32', 3],
     ],
+    'the region its code names; the unknown commune not counted',
   );
   t.match(
     r.warnings.map((w) => w.message).join('\n'),

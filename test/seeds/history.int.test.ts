@@ -104,6 +104,14 @@ t.test('the demo history loads through the commands and replays every published 
     items: { name: string; synthetic: boolean }[];
   }>();
   t.match(other.items[0], { name: /synthétique/, synthetic: true });
+  // no public list gives the EPCIs of a territory of 2018: every EPCI of the demo is flagged
+  const epcis = await system.pool.query<{ n: string; flagged: string }>(
+    `select count(*) as n, count(*) filter (where (x->>'synthetic')::boolean) as flagged
+       from es.events, jsonb_array_elements(case type when 'TerritoryLabelled' then data->'epcis' else data->'added' end) x
+      where type in ('TerritoryLabelled', 'TerritoryPerimeterChanged')`,
+  );
+  t.ok(Number(epcis.rows[0]!.n) > 400, 'EPCIs recorded');
+  t.equal(epcis.rows[0]!.flagged, epcis.rows[0]!.n, 'each one flagged synthetic: true');
 
   // the recorded actors are the programme's: admins label, Regions' validators validate
   const actors = await system.pool.query<{ type: string; sub: string }>(

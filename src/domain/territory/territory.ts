@@ -8,6 +8,8 @@ export const Epci = z.strictObject({
   name: z.string().trim().min(1).max(200),
   /** CC, CA, CU, METRO, EPT... as INSEE or ANCT names them. */
   nature: z.string().trim().min(1).max(10).optional(),
+  /** Invented for the demo history (no public list of that territory's EPCIs). */
+  synthetic: z.boolean().optional(),
 });
 export type Epci = z.infer<typeof Epci>;
 
