@@ -70,6 +70,16 @@ export function parseEsdbCheckpoint(c: string): Position {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Ends a read. `destroy()` only detaches the client's Transform: the gRPC call under it stays open
+ * (paused, held by HTTP/2 flow control) until the server has sent everything, which for an
+ * unbounded `$all` read is never (grpc/grpc-node#1238). `cancel()` ends the call; a no-op when done.
+ */
+function release(read: { destroy(): void; cancel(): Promise<void> }): void {
+  read.destroy();
+  read.cancel().catch(() => undefined);
+}
+
 export class EventStoreDbEventStore implements EventStore {
   readonly backend = 'eventstoredb' as const;
   private readonly types: Set<string>;
@@ -189,12 +199,19 @@ export class EventStoreDbEventStore implements EventStore {
         prevHash = hash;
         return jsonEvent({ id: e.id, type: e.type, data: e.data, metadata: { ...metas[i]!, ledger } });
       });
+      let written: { success: boolean };
       try {
-        await this.client.appendToStream(stream, data, { expectedRevision: head === -1n ? NO_STREAM : head });
+        written = await this.client.appendToStream(stream, data, { expectedRevision: head === -1n ? NO_STREAM : head });
       } catch (err) {
         // another writer moved the head since we read it: decide again on the new head
         if (err instanceof WrongExpectedVersionError && attempt < MAX_CHAIN_ATTEMPTS) continue;
         throw err;
+      }
+      // `throwOnAppendFailure=false` (a connection-string option) answers a refused write with
+      // `success: false` instead of throwing: nothing was written, decide again as above
+      if (!written.success) {
+        if (attempt < MAX_CHAIN_ATTEMPTS) continue;
+        throw new Error(`append to ${stream}: wrong expected revision after ${attempt + 1} attempts`);
       }
       // the position of the last event, as readers will see it
       const nextRevision = head + BigInt(events.length);
@@ -223,7 +240,7 @@ export class EventStoreDbEventStore implements EventStore {
       if (err instanceof StreamNotFoundError) return;
       throw err;
     } finally {
-      read.destroy();
+      release(read);
     }
   }
 
@@ -240,7 +257,7 @@ export class EventStoreDbEventStore implements EventStore {
         if (e && (!after || this.compareCheckpoints(e.checkpoint, after) > 0)) yield e;
       }
     } finally {
-      read.destroy();
+      release(read);
     }
   }
 
@@ -295,7 +312,7 @@ export class EventStoreDbEventStore implements EventStore {
       }
       return undefined;
     } finally {
-      read.destroy();
+      release(read);
     }
   }
 
@@ -319,7 +336,7 @@ export class EventStoreDbEventStore implements EventStore {
       }
       return undefined;
     } finally {
-      read.destroy();
+      release(read);
     }
   }
 
