@@ -23,20 +23,6 @@ export interface RebuildDeps {
 
 export const REBUILD_NAME = 'rebuild';
 
-/**
- * The rebuild's lanes: groups of projections applied side by side, each in its own transactions
- * on its own connection with its own checkpoint row (`rebuild`, `rebuild:1`), from one read of
- * the log. While one lane's batch is written, the other's is folded. The audit trail (a row per
- * event, no lookups) is a lane of its own; the others share one, as they share the report
- * deltas' rows.
- */
-function lanes(projections: Projection[]): Projection[][] {
-  const audit = projections.filter((p) => p.name === 'audit');
-  const rest = projections.filter((p) => p.name !== 'audit');
-  return [rest, audit].filter((l) => l.length > 0);
-}
-const laneName = (i: number) => (i === 0 ? REBUILD_NAME : `${REBUILD_NAME}:${i}`);
-
 /** Read-model tables and the order that makes their checksum deterministic. */
 export const READ_TABLES: Record<string, string> = {
   territories: 'territory_id, valid_from',
@@ -117,15 +103,8 @@ export async function createShadow(db: Kysely<Database>): Promise<void> {
       trx,
     );
     await sql`select projections.create_read_views(${SHADOW_SCHEMA})`.execute(trx);
-    await deleteRebuildCheckpoints(trx);
+    await trx.deleteFrom('projections.checkpoints').where('name', '=', REBUILD_NAME).execute();
   });
-}
-
-async function deleteRebuildCheckpoints(db: Kysely<Database>) {
-  await db
-    .deleteFrom('projections.checkpoints')
-    .where((eb) => eb.or([eb('name', '=', REBUILD_NAME), eb('name', 'like', `${REBUILD_NAME}:%`)]))
-    .execute();
 }
 
 /** Builds the live schema's secondary indexes (same names) on the filled shadow tables. */
@@ -233,78 +212,52 @@ export async function rebuild(
   } = {},
 ): Promise<RebuildResult> {
   const started = Date.now();
-  const batchSize = opts.batchSize ?? 4000;
-  const runners = lanes(deps.projections).map(
-    (projections, i) =>
-      new ProjectionRunner({
-        store: deps.store,
-        db: deps.db,
-        pool: deps.pool,
-        registry: deps.registry,
-        projections,
-        name: laneName(i),
-        schema: SHADOW_SCHEMA,
-        batchSize,
-        // a rebuild's batches need not wait for the WAL flush: a crash loses at most the last
-        // batches, which the resumed rebuild applies again (writes and checkpoint commit together);
-        // the swap commits with the session's own setting
-        asyncCommit: true,
-      }),
-  );
-  const lead = runners[0]!;
-  const store = deps.store;
-  // one rebuild at a time: the first lane's lock stands for all
-  if (!(await lead.acquireLock())) {
-    await lead.releaseLock();
+  const runner = new ProjectionRunner({
+    store: deps.store,
+    db: deps.db,
+    pool: deps.pool,
+    registry: deps.registry,
+    projections: deps.projections,
+    name: REBUILD_NAME,
+    schema: SHADOW_SCHEMA,
+    batchSize: opts.batchSize ?? 4000,
+    // a rebuild's batches need not wait for the WAL flush: a crash loses at most the last
+    // batches, which the resumed rebuild applies again (writes and checkpoint commit together);
+    // the swap commits with the session's own setting
+    asyncCommit: true,
+  });
+  if (!(await runner.acquireLock())) {
+    await runner.releaseLock();
     throw new Error('another rebuild is running');
   }
   try {
     let resumed = false;
-    const existing = await lead.readCheckpoint();
+    const existing = await runner.readCheckpoint();
     if (opts.fresh || !(await schemaExists(deps.db, SHADOW_SCHEMA)) || existing === undefined) {
       await createShadow(deps.db);
     } else resumed = true;
-    for (const r of runners) r.checkpoint = await r.readCheckpoint();
-    // the log is read once, from the lane furthest behind; each lane skips what it has applied
-    const behind = (a: string | undefined, b: string | undefined) =>
-      a === undefined || b === undefined ? undefined : store.compareCheckpoints(a, b) <= 0 ? a : b;
-    const from = runners.map((r) => r.checkpoint).reduce(behind);
+    runner.checkpoint = await runner.readCheckpoint();
     // the estimate is only for the progress ETA
     let total = 0;
-    const counted = estimateEvents(deps, from).then(
+    const counted = estimateEvents(deps, runner.checkpoint).then(
       (n) => (total = n),
       () => 0,
     );
     let events = 0;
-    let after = from;
-    // to the head of the log, then again for what arrived meanwhile, until nothing is left;
-    // the next batch is read while this one is applied
-    let next = lead.readBatch(after, batchSize);
+    // catch up, then again for what arrived meanwhile, until nothing is left
     for (;;) {
-      const batch = await next;
-      if (batch.length === 0) break;
-      after = batch[batch.length - 1]!.checkpoint;
-      next = lead.readBatch(after, batchSize);
-      next.catch(() => undefined);
-      const runs = await Promise.allSettled(
-        runners.map(async (r) => {
-          const done = r.checkpoint;
-          const mine =
-            done === undefined ? batch : batch.filter((e) => store.compareCheckpoints(e.checkpoint, done) > 0);
-          if (mine.length > 0) await r.applyBatch(mine);
-        }),
-      );
-      const failed = runs.find((x) => x.status === 'rejected');
-      if (failed) throw failed.reason;
-      events += batch.length;
-      opts.onProgress?.({ applied: events, total, elapsedMs: Date.now() - started });
+      const n = await runner.catchUp({
+        onProgress: (p) => opts.onProgress?.({ applied: events + p.applied, total, elapsedMs: Date.now() - started }),
+      });
+      events += n;
+      if (n === 0) break;
     }
     await counted;
     await finishShadow(deps.db);
-    if (opts.swap !== false) await swap(deps.db, lead.checkpoint);
-    return { events, elapsedMs: Date.now() - started, resumed, checkpoint: lead.checkpoint };
+    if (opts.swap !== false) await swap(deps.db, runner.checkpoint);
+    return { events, elapsedMs: Date.now() - started, resumed, checkpoint: runner.checkpoint };
   } finally {
-    await lead.releaseLock();
+    await runner.releaseLock();
   }
 }
 
@@ -340,7 +293,7 @@ export async function swap(db: Kysely<Database>, checkpoint: string | undefined,
       })
       .where('name', '=', liveName)
       .execute();
-    await deleteRebuildCheckpoints(trx);
+    await trx.deleteFrom('projections.checkpoints').where('name', '=', REBUILD_NAME).execute();
   });
   await sql`drop schema if exists ${sql.id(old)} cascade`.execute(db);
 }

@@ -248,7 +248,7 @@ export class ProjectionRunner {
   }
 
   /** One batch of the log after `after`: the PostgreSQL store's direct read, or readAll elsewhere. */
-  async readBatch(after: string | undefined, batchSize: number): Promise<RecordedEvent[]> {
+  private async read(after: string | undefined, batchSize: number): Promise<RecordedEvent[]> {
     const store = this.opts.store as EventStore & {
       readBatch?: (after: string | undefined, n: number) => Promise<RecordedEvent[]>;
     };
@@ -272,14 +272,14 @@ export class ProjectionRunner {
     let applied = 0;
     let after = this.checkpoint;
     if (after !== undefined && this.opts.store.compareCheckpoints(after, head) >= 0) return 0;
-    let next = this.readBatch(after, batchSize);
+    let next = this.read(after, batchSize);
     while (!this.stopped) {
       const batch = await next;
       if (batch.length === 0) break;
       const last = batch[batch.length - 1]!;
       after = last.checkpoint;
       const done = this.opts.store.compareCheckpoints(after, head) >= 0 || batch.length < batchSize;
-      next = done ? Promise.resolve([]) : this.readBatch(after, batchSize);
+      next = done ? Promise.resolve([]) : this.read(after, batchSize);
       // keep the prefetch from being an unhandled rejection while we apply
       next.catch(() => undefined);
       await this.applyBatch(batch);
