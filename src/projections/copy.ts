@@ -63,12 +63,31 @@ const ESC: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\
 
 const quote = (id: string) => `"${id.replace(/"/g, '""')}"`;
 
-/** Copies `rows` (objects keyed by column) into `table` (already quoted/qualified) on `client`. */
+/**
+ * Runs the statements given to it on one client one after the other. Several projections write
+ * side by side on a batch's connection; node-postgres's own queue for a query issued while
+ * another runs is deprecated (removed in pg@9), so they queue here instead.
+ */
+export type Serial = <T>(statement: () => Promise<T>) => Promise<T>;
+export function serial(): Serial {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (statement) => {
+    const run = tail.then(statement, statement);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+/**
+ * Copies `rows` (objects keyed by column) into `table` (already quoted/qualified) on `client`.
+ * The rows are encoded first, then the COPY waits for its turn on `queue`.
+ */
 export async function copyRows(
   client: pg.ClientBase,
   table: string,
   columns: readonly string[],
   rows: readonly object[],
+  queue: Serial = (statement) => statement(),
 ): Promise<void> {
   if (rows.length === 0) return;
   let data = '';
@@ -79,18 +98,20 @@ export async function copyRows(
     data += field(rec[columns[last]!]) + '\n';
   }
   const q = new CopyIn(`copy ${table} (${columns.map(quote).join(', ')}) from stdin`, data);
-  // a submittable: node-postgres hands it the connection
-  void client.query(q as unknown as pg.QueryConfig);
-  await q.done;
+  await queue(() => {
+    // a submittable: node-postgres hands it the connection
+    void client.query(q as unknown as pg.QueryConfig);
+    return q.done;
+  });
 }
 
-/** A Kysely bound to one client (the batch's transaction runs on it). */
-export function kyselyOn(client: pg.ClientBase): Kysely<Database> {
+/** A Kysely bound to one client (the batch's transaction runs on it), its statements on `queue`. */
+export function kyselyOn(client: pg.ClientBase, queue: Serial = (statement) => statement()): Kysely<Database> {
   const pool: PostgresPool = {
     connect: () =>
       Promise.resolve({
         query: <R>(sqlText: string, parameters: readonly unknown[]) =>
-          client.query(sqlText, [...parameters]) as unknown as Promise<PostgresQueryResult<R>>,
+          queue(() => client.query(sqlText, [...parameters]) as unknown as Promise<PostgresQueryResult<R>>),
         release: () => undefined,
       }) as ReturnType<PostgresPool['connect']>,
     end: () => Promise.resolve(),

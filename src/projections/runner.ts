@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { Database } from '../db/database.ts';
 import type { EventRegistry } from '../domain/registry.ts';
 import type { EventStore, RecordedEvent } from '../eventstore/types.ts';
-import { copyRows, kyselyOn } from './copy.ts';
+import { copyRows, kyselyOn, serial } from './copy.ts';
 import { LIVE_SCHEMA } from './schema.ts';
 import { handles, type Db, type Projection, type ProjectedEvent, type ProjectionContext } from './types.ts';
 
@@ -384,8 +384,9 @@ export class ProjectionRunner {
         await client.query(
           this.opts.asyncCommit ? 'begin; set local synchronous_commit = off; set local enable_seqscan = off' : 'begin',
         );
-        const trx = kyselyOn(client);
-        const ctx: ProjectionContext = { ...this.ctx, copy: (t, cols, rows) => copyRows(client, t, cols, rows) };
+        const queue = serial();
+        const trx = kyselyOn(client, queue);
+        const ctx: ProjectionContext = { ...this.ctx, copy: (t, cols, rows) => copyRows(client, t, cols, rows, queue) };
         try {
           await this.guard(trx);
           const projected = batch.map((e) => toProjected(this.opts.registry, e));
