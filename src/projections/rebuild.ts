@@ -182,7 +182,6 @@ export interface RebuildResult {
   checkpoint: string | undefined;
 }
 
-/** Counts the events of the log (for the progress bar's ETA); exact for the PostgreSQL log. */
 /**
  * About how many events lie after the checkpoint, for the progress bar's ETA only: the distance
  * between positions (two index lookups; positions skipped by rolled-back appends count too), not
