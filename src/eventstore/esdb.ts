@@ -15,6 +15,7 @@ import {
 } from '@eventstore/db-client';
 import { contentDigest, eventHash, findUnstorable } from './hash.ts';
 import {
+  canonicalEventId,
   EventIdConflictError,
   InvalidEventError,
   WrongExpectedRevisionError,
@@ -165,10 +166,16 @@ export class EventStoreDbEventStore implements EventStore {
 
   async append(
     stream: string,
-    events: NewEvent[],
+    given: NewEvent[],
     { expectedRevision }: { expectedRevision: ExpectedRevision },
   ): Promise<AppendResult> {
-    if (events.length === 0) throw new InvalidEventError('append needs at least one event');
+    if (given.length === 0) throw new InvalidEventError('append needs at least one event');
+    // ids as the server gives them back (lowercase UUIDs): a retry spelt otherwise is the same retry
+    const events = given.map((e) => {
+      const id = canonicalEventId(e.id);
+      if (id === undefined) throw new InvalidEventError(`event id ${e.id} is not a UUID`);
+      return id === e.id ? e : { ...e, id };
+    });
     if (!stream || stream.startsWith('$')) throw new InvalidEventError('stream name must be non-empty, not $-prefixed');
     for (const e of events) {
       const bad = findUnstorable(e.data) ?? findUnstorable(e.metadata);

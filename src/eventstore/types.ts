@@ -142,3 +142,15 @@ export class InvalidEventError extends Error {
     super(message);
   }
 }
+
+/**
+ * An event id in its canonical form: the lowercase 8-4-4-4-12 UUID that both backends give back
+ * (PostgreSQL's `uuid` type, EventStoreDB's .NET Guid), from any spelling PostgreSQL accepts
+ * (upper case, braces, hyphens left out); undefined when it is not a UUID.
+ */
+export function canonicalEventId(id: string): string | undefined {
+  const hex = id.replace(/^\{(.*)\}$/, '$1').replace(/-/g, '');
+  if (!/^[0-9a-fA-F]{32}$/.test(hex) || id.length > 38) return undefined;
+  const h = hex.toLowerCase();
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

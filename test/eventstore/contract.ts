@@ -217,6 +217,32 @@ export function eventStoreContract(t: Test, makeStore: (t: Test) => Promise<Even
     t.equal((await collect(store.readStream(stream))).length, 4, 'nothing written by refused retries');
   });
 
+  t.test(
+    'an event id is a UUID in any spelling; it comes back in lowercase, and a retry spelt otherwise is the same retry',
+    async (t) => {
+      const store = await makeStore(t);
+      const stream = uniqueStream();
+      const [a, b] = events(2);
+      const upper = [
+        { ...a!, id: a!.id.toUpperCase() },
+        { ...b!, id: `{${b!.id.replace(/-/g, '')}}` },
+      ];
+      const r1 = await store.append(stream, upper, { expectedRevision: 'no_stream' });
+      t.same(
+        (await collect(store.readStream(stream))).map((e) => e.id),
+        [a!.id, b!.id],
+        'recorded as lowercase 8-4-4-4-12',
+      );
+      t.same(await store.append(stream, [a!, b!], { expectedRevision: 'no_stream' }), r1, 'the lowercase retry');
+      t.same(await store.append(stream, upper, { expectedRevision: 'no_stream' }), r1, 'the same spelling again');
+      t.equal((await collect(store.readStream(stream))).length, 2, 'written once');
+      await rejectsWith(
+        store.append(uniqueStream(), [{ ...a!, id: 'not-a-uuid' }], { expectedRevision: 'no_stream' }),
+        InvalidEventError,
+      );
+    },
+  );
+
   t.test('a batch is atomic: all events or none, contiguous in its stream', async (t) => {
     const store = await makeStore(t);
     const stream = uniqueStream();
