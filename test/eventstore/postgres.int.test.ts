@@ -267,3 +267,53 @@ t.test('group commit: appends that wait go together, each with its own outcome',
   t.equal((await collect(store.readAll())).length, before + 4, 'the retry wrote nothing');
   t.equal((await verifyChains(store)).ok, true);
 });
+
+t.test('two processes appending to the same streams: every append decided once, chains intact', async (t) => {
+  const { pool, store } = await pgStore(t, 12);
+  // a second "process": its own pool, its own head cache and group commit
+  const other = new PostgresEventStore(pool);
+  const streams = Array.from({ length: 6 }, () => uniqueStream('shared'));
+  const outcomes = { ok: 0, wrong: 0, events: 0 };
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  await Promise.all(
+    Array.from({ length: 12 }, async (_, w) => {
+      const s = w % 2 === 0 ? store : other;
+      for (let i = 0; i < 40; i++) {
+        const stream = streams[Math.floor(rnd() * streams.length)]!;
+        const batch = events(1 + (i % 3), w * 1000 + i * 10);
+        // half the appends pin a revision (and may lose the race), half append at any revision
+        if (i % 2 === 0) {
+          await s.append(stream, batch, { expectedRevision: 'any' });
+          outcomes.ok++;
+          outcomes.events += batch.length;
+        } else {
+          const head = (await collect(s.readStream(stream, { direction: 'backwards', maxCount: 1 })))[0];
+          try {
+            await s.append(stream, batch, { expectedRevision: head ? head.revision : 'no_stream' });
+            outcomes.ok++;
+            outcomes.events += batch.length;
+          } catch (err) {
+            if (!(err instanceof WrongExpectedRevisionError)) throw err;
+            outcomes.wrong++;
+          }
+        }
+      }
+    }),
+  );
+  t.ok(outcomes.ok > 240, `appends written: ${outcomes.ok}, lost races: ${outcomes.wrong}`);
+  let written = 0;
+  for (const stream of streams) {
+    const read = await collect(store.readStream(stream));
+    t.same(
+      read.map((e) => e.revision),
+      read.map((_, i) => BigInt(i)),
+      `${stream}: revisions without gaps`,
+    );
+    written += read.length;
+  }
+  const v = await verifyChains(store);
+  t.equal(v.ok, true, 'every chain intact');
+  t.equal(written, outcomes.events, 'exactly the events of the appends answered ok were written');
+  t.equal(v.eventsChecked, written);
+});
