@@ -87,7 +87,7 @@ export async function copyRows(
   table: string,
   columns: readonly string[],
   rows: readonly object[],
-  queue: Serial = (statement) => statement(),
+  queue: Serial,
 ): Promise<void> {
   if (rows.length === 0) return;
   let data = '';
@@ -106,7 +106,7 @@ export async function copyRows(
 }
 
 /** A Kysely bound to one client (the batch's transaction runs on it), its statements on `queue`. */
-export function kyselyOn(client: pg.ClientBase, queue: Serial = (statement) => statement()): Kysely<Database> {
+export function kyselyOn(client: pg.ClientBase, queue: Serial): Kysely<Database> {
   const pool: PostgresPool = {
     connect: () =>
       Promise.resolve({
