@@ -15,10 +15,17 @@
  * instead of always counting against the path measured second.
  * http_overhead = 1 - http_commands_per_s / direct_commands_per_s (0.18: HTTP is 18% slower), the
  * median over the HTTP runs. The table shows medians.
+ *
+ * A reference row, measured in the same alternation: the same handler behind a bare Fastify route
+ * (no token, no schemas, no hooks, no logging, no rate limit: the body parsed by the same zod
+ * schema in the handler). Its overhead is what Node's HTTP server, Fastify and the load generator
+ * cost on this machine before any of the app's own work; the app's row minus this one is the
+ * price of authentication, validation, logging, rate limiting and the problem/ETag plumbing.
  * The last line is one JSON object (figures at the first concurrency, all of them under `runs`).
  */
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
+import Fastify from 'fastify';
 import { handleCommand } from '../src/application/commandHandler.ts';
 import { parseConfig } from '../src/config.ts';
 import { projectDecider } from '../src/domain/project/index.ts';
@@ -55,6 +62,7 @@ async function main() {
   // the server's logger (src/server.ts) at the production level, writing to /dev/null
   const logger = createLogger('info', '/dev/null');
   const app = await buildApp(system, { logger });
+  const bare = Fastify({ logger: false });
   try {
     const principal: Principal = {
       sub: 'bench-lead',
@@ -82,6 +90,17 @@ async function main() {
       { actor: principal },
     );
     const token = await signToken(SECRET, principal);
+    const command = async (body: unknown) => {
+      const r = await registerProject(system, principal, RegisterProjectBody.parse(body), (stream, cmd) =>
+        handleCommand(system, stream, projectDecider, cmd, { actor: principal }).then((r) => ({
+          body: { revision: Number(r.nextRevision), position: r.position?.toString() ?? null },
+          nextRevision: r.nextRevision,
+        })),
+      );
+      return { id: r.id, ...r.body };
+    };
+    // the reference: the same handler behind a bare Fastify route
+    bare.post('/projects', async (req, reply) => reply.code(201).send(await command(req.body)));
     const body = {
       territoryId: TERRITORY,
       title: 'Plateforme VTE',
@@ -92,21 +111,18 @@ async function main() {
     const json = JSON.stringify(body);
     await app.listen({ host: '127.0.0.1', port: 0 });
     const port = (app.server.address() as AddressInfo).port;
+    await bare.listen({ host: '127.0.0.1', port: 0 });
+    const barePort = (bare.server.address() as AddressInfo).port;
 
     const direct = async (connections: number, seconds = SECONDS) =>
       runFor(seconds, connections, async () => {
         // the same validation of the body as the route, then the same handler
-        await registerProject(system, principal, RegisterProjectBody.parse(JSON.parse(json)), (stream, command) =>
-          handleCommand(system, stream, projectDecider, command, { actor: principal }).then((r) => ({
-            body: { revision: Number(r.nextRevision), position: r.position?.toString() ?? null },
-            nextRevision: r.nextRevision,
-          })),
-        );
+        await command(JSON.parse(json));
       });
 
-    const http = async (connections: number, seconds = SECONDS) => {
+    const http = async (connections: number, seconds = SECONDS, to = port) => {
       const r = await autocannon({
-        url: `http://127.0.0.1:${port}/projects`,
+        url: `http://127.0.0.1:${to}/projects`,
         method: 'POST',
         connections,
         // the client in its own thread, not competing with the server's event loop
@@ -123,36 +139,45 @@ async function main() {
     const rows: (string | number)[][] = [];
     const runs: Record<string, unknown>[] = [];
     for (const c of CONNECTIONS) {
-      // warm-up at this concurrency, both paths (JIT, pool connections, plan cache)
+      // warm-up at this concurrency, every path (JIT, pool connections, plan cache)
       await direct(c, WARMUP_SECONDS);
       await http(c, WARMUP_SECONDS);
-      const d: { opsPerSecond: number; p50ms: number; p99ms: number }[] = [await direct(c)];
-      const h: typeof d = [];
+      await http(c, WARMUP_SECONDS, barePort);
+      type Run = { opsPerSecond: number; p50ms: number; p99ms: number };
+      const d: Run[] = [await direct(c)];
+      const h: { run: Run; before: Run; after: Run }[] = [];
+      const b: typeof h = [];
       for (let i = 0; i < REPEATS; i++) {
-        h.push(await http(c));
-        d.push(await direct(c));
+        for (const [out, to] of [
+          [h, port],
+          [b, barePort],
+        ] as const) {
+          const run = await http(c, SECONDS, to);
+          d.push(await direct(c));
+          out.push({ run, before: d.at(-2)!, after: d.at(-1)! });
+        }
         log(
-          `  ${c} connections, run ${i + 1}: direct ${d.at(-2)!.opsPerSecond.toFixed(0)}/s, http ${h.at(-1)!.opsPerSecond.toFixed(0)}/s, direct ${d.at(-1)!.opsPerSecond.toFixed(0)}/s`,
+          `  ${c} connections, run ${i + 1}: direct ${d.at(-3)!.opsPerSecond.toFixed(0)}/s, http ${h.at(-1)!.run.opsPerSecond.toFixed(0)}/s, direct ${d.at(-2)!.opsPerSecond.toFixed(0)}/s, bare Fastify ${b.at(-1)!.run.opsPerSecond.toFixed(0)}/s, direct ${d.at(-1)!.opsPerSecond.toFixed(0)}/s`,
         );
       }
-      const dm = {
-        cps: median(d.map((x) => x.opsPerSecond)),
-        p50: median(d.map((x) => x.p50ms)),
-        p99: median(d.map((x) => x.p99ms)),
-      };
-      const hm = {
-        cps: median(h.map((x) => x.opsPerSecond)),
-        p50: median(h.map((x) => x.p50ms)),
-        p99: median(h.map((x) => x.p99ms)),
-      };
+      const medians = (xs: Run[]) => ({
+        cps: median(xs.map((x) => x.opsPerSecond)),
+        p50: median(xs.map((x) => x.p50ms)),
+        p99: median(xs.map((x) => x.p99ms)),
+      });
       // each HTTP run against the direct runs on either side of it: the drift of the database and
       // of a shared machine cancels
-      const overhead = median(
-        h.map((x, i) => 1 - x.opsPerSecond / ((d[i]!.opsPerSecond + d[i + 1]!.opsPerSecond) / 2)),
-      );
+      const overheadOf = (xs: typeof h) =>
+        median(xs.map((x) => 1 - x.run.opsPerSecond / ((x.before.opsPerSecond + x.after.opsPerSecond) / 2)));
+      const dm = medians(d);
+      const hm = medians(h.map((x) => x.run));
+      const bm = medians(b.map((x) => x.run));
+      const overhead = overheadOf(h);
+      const bareOverhead = overheadOf(b);
       rows.push(
         [c, 'direct', dm.cps, dm.p50, dm.p99, ''],
         [c, 'http', hm.cps, hm.p50, hm.p99, `${(overhead * 100).toFixed(1)}%`],
+        [c, 'bare Fastify (reference)', bm.cps, bm.p50, bm.p99, `${(bareOverhead * 100).toFixed(1)}%`],
       );
       runs.push({
         connections: c,
@@ -163,11 +188,13 @@ async function main() {
         direct_p50_ms: round(dm.p50),
         direct_p99_ms: round(dm.p99),
         http_overhead: round(overhead, 3),
+        bare_fastify_commands_per_s: Math.round(bm.cps),
+        bare_fastify_overhead: round(bareOverhead, 3),
       });
     }
     log('');
     log(
-      `POST /projects, ${SECONDS}s x ${REPEATS} HTTP runs, each between two direct runs (medians), durable PostgreSQL (fsync on)`,
+      `POST /projects, ${SECONDS}s x ${REPEATS} runs per HTTP path, each between two direct runs (medians), durable PostgreSQL (fsync on)`,
     );
     log(table(['connections', 'path', 'commands/s', 'p50 ms', 'p99 ms', 'overhead'], rows));
     const first = runs[0]!;
@@ -179,6 +206,7 @@ async function main() {
         p50_ms: first.p50_ms,
         p99_ms: first.p99_ms,
         http_overhead: first.http_overhead,
+        bare_fastify_overhead: first.bare_fastify_overhead,
         direct_commands_per_s: first.direct_commands_per_s,
         seconds: SECONDS,
         repeats: REPEATS,
@@ -187,6 +215,7 @@ async function main() {
     );
   } finally {
     await app.close();
+    await bare.close();
     logger.flush();
     await system.close();
     await cluster.stop();
