@@ -40,15 +40,21 @@ import {
  *   Every append reads the stream's last event (for its hash) and writes with that exact revision,
  *   so a concurrent writer makes ESDB refuse the append instead of forking the chain; with
  *   `expectedRevision: 'any'` we then chain on the new head and try again.
- * - Idempotency is decided here, on the read we make anyway: when the stream has moved past the
- *   expected revision, the events found there are compared with the batch (ids and content digest).
- *   Limits: an id reused in another stream, or (with 'any') further back than RETRY_WINDOW events,
- *   is not detected (PostgreSQL enforces ids across the whole log).
+ * - Idempotency is decided here, on the read of the stream's tail that also gives the head, as
+ *   PostgreSQL's es.append_events decides it whatever the expected revision: when the batch's first id
+ *   is there, the same ids with the same content, consecutive, are a retry (the original result,
+ *   nothing written); anything else is EventIdConflictError. Where EventStoreDB answers a write as
+ *   idempotent itself (it compares ids only), the events are compared the same way.
+ *   Limits: only the first id is looked up, and only in this stream's last RETRY_WINDOW events (or,
+ *   for an exact revision / no_stream, right after that revision): an id reused in another stream,
+ *   further back, or later in a batch is not detected (PostgreSQL enforces ids across the whole log).
  * - Position = the event's commit position (the events of one append may share it); checkpoint =
  *   `C:<commit>/P:<prepare>`, which orders `$all`.
- * - `$all` reads and the catch-up subscription keep only our event types (no `$` system events).
+ * - `$all` reads and the catch-up subscription keep only our event types (no `$` system events);
+ *   stream reads keep every event of ours (any type, so a retired type still counts for the head).
  *   A subscription that fails resubscribes from the last checkpoint it handed out and drops
- *   anything at or before it, so a reconnect neither loses nor repeats events.
+ *   anything at or before it, so a reconnect neither loses nor repeats events; its retry budget
+ *   starts again each time the server confirms it. `close()` stops the live subscriptions.
  */
 const RETRY_WINDOW = 1000;
 const MAX_CHAIN_ATTEMPTS = 50;
@@ -69,7 +75,32 @@ export function parseEsdbCheckpoint(c: string): Position {
   return { commit: BigInt(m[1]!), prepare: BigInt(m[2]!) };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A sleep that `wake()` ends early (a subscription's backoff, cut short by `stop()`). */
+function wakeableSleep(ms: number): { done: Promise<void>; wake: () => void } {
+  let wake!: () => void;
+  const done = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  return { done, wake };
+}
+
+/**
+ * The original result when `found` (the recorded events from the batch's first id on) is the batch:
+ * the same ids, the same content, consecutive. Otherwise EventIdConflictError, naming the first event
+ * that differs (es.append_events: `duplicate` / `id_conflict`).
+ */
+function originalResult(events: NewEvent[], found: RecordedEvent[]): AppendResult {
+  events.forEach((e, i) => {
+    const r = found[i];
+    if (!r || r.id !== e.id || contentDigest(r) !== contentDigest(e)) throw new EventIdConflictError(e.id);
+  });
+  const last = found[events.length - 1]!;
+  return { nextRevision: last.revision, position: last.position };
+}
 
 /**
  * Ends a read. `destroy()` only detaches the client's Transform: the gRPC call under it stays open
@@ -84,6 +115,8 @@ function release(read: { destroy(): void; cancel(): Promise<void> }): void {
 export class EventStoreDbEventStore implements EventStore {
   readonly backend = 'eventstoredb' as const;
   private readonly types: Set<string>;
+  /** The subscriptions not stopped yet: `close()` stops them before disposing of the client. */
+  private readonly subscriptions = new Set<Subscription>();
 
   private constructor(
     private readonly client: EventStoreDBClient,
@@ -104,10 +137,16 @@ export class EventStoreDbEventStore implements EventStore {
     return new EventStoreDbEventStore(client, eventTypes);
   }
 
-  /** Our event, or undefined for anything else in `$all` (system events, other applications). */
-  private convert(resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedEvent | undefined {
+  /**
+   * Our event (JSON, `ledger` metadata, not in a `$` stream), or undefined for anything else.
+   * `anyType`: keep it whatever its type. Stream reads pass it: every event of one of our streams is
+   * a ledger event, and one whose type is no longer in the registry still holds its revision and its
+   * place in the chain. `$all` reads and the subscription do not: there the type filter keeps out
+   * other applications' events.
+   */
+  private convert(resolved: ResolvedEvent | AllStreamResolvedEvent, anyType = false): RecordedEvent | undefined {
     const e = resolved.event;
-    if (!e || !e.isJson || e.streamId.startsWith('$') || !this.types.has(e.type)) return undefined;
+    if (!e || !e.isJson || e.streamId.startsWith('$') || (!anyType && !this.types.has(e.type))) return undefined;
     if (!e.metadata || typeof e.metadata !== 'object' || !('ledger' in e.metadata)) return undefined;
     const { ledger, ...metadata } = e.metadata as StoredMetadata;
     if (!ledger) return undefined;
@@ -127,41 +166,43 @@ export class EventStoreDbEventStore implements EventStore {
     };
   }
 
-  private async lastEvent(stream: string): Promise<RecordedEvent | undefined> {
-    for await (const e of this.readStream(stream, { direction: 'backwards', maxCount: 1 })) return e;
-    return undefined;
-  }
-
   /**
-   * When the batch was already written (a retry), the original result; when one of its ids was
-   * written with other content, EventIdConflictError; otherwise undefined.
+   * One backwards read of the stream's tail: its last event (the head to chain on) and, like
+   * es.append_events whatever the expected revision, whether the batch was recorded already. The
+   * batch's first id is looked for in the last RETRY_WINDOW events; for an exact revision or
+   * no_stream, also right after that revision when that lies further back (a late retry). When found,
+   * `retry` is the original result, or this throws EventIdConflictError (see `originalResult`).
    */
   private async findRetry(
     stream: string,
     events: NewEvent[],
     expected: ExpectedRevision,
-    head: bigint,
-  ): Promise<AppendResult | undefined> {
-    let from = expected === 'no_stream' ? 0n : expected === 'any' ? undefined : expected + 1n;
-    if (from === undefined) {
-      for await (const e of this.readStream(stream, { direction: 'backwards', maxCount: RETRY_WINDOW })) {
-        if (e.id === events[0]!.id) {
-          from = e.revision;
-          break;
-        }
+  ): Promise<{ last: RecordedEvent | undefined; retry: AppendResult | undefined }> {
+    const firstId = events[0]!.id;
+    let last: RecordedEvent | undefined;
+    let oldest: bigint | undefined;
+    let found: RecordedEvent[] | undefined;
+    // the events read after the one in hand (oldest first), as many as the batch has after its first
+    const newer: RecordedEvent[] = [];
+    for await (const e of this.readStream(stream, { direction: 'backwards', maxCount: RETRY_WINDOW })) {
+      last ??= e;
+      if (e.id === firstId) {
+        found = [e, ...newer];
+        break;
+      }
+      oldest = e.revision;
+      newer.unshift(e);
+      if (newer.length >= events.length) newer.pop();
+    }
+    if (!found && expected !== 'any' && oldest !== undefined) {
+      const at = expected === 'no_stream' ? 0n : expected + 1n;
+      if (at < oldest) {
+        const there: RecordedEvent[] = [];
+        for await (const e of this.readStream(stream, { from: at, maxCount: events.length })) there.push(e);
+        if (there[0]?.id === firstId) found = there;
       }
     }
-    if (from === undefined || head < from) return undefined;
-    const found: RecordedEvent[] = [];
-    for await (const e of this.readStream(stream, { from, maxCount: events.length })) found.push(e);
-    const ids = new Set(events.map((e) => e.id));
-    if (!found.some((e) => ids.has(e.id))) return undefined;
-    events.forEach((e, i) => {
-      const r = found[i];
-      if (!r || r.id !== e.id || contentDigest(r) !== contentDigest(e)) throw new EventIdConflictError(e.id);
-    });
-    const last = found[found.length - 1]!;
-    return { nextRevision: last.revision, position: last.position };
+    return { last, retry: found && originalResult(events, found) };
   }
 
   async append(
@@ -181,17 +222,17 @@ export class EventStoreDbEventStore implements EventStore {
       const bad = findUnstorable(e.data) ?? findUnstorable(e.metadata);
       if (bad) throw new InvalidEventError(`event ${e.id}: ${bad}`);
       if ('ledger' in e.metadata) throw new InvalidEventError(`event ${e.id}: metadata.ledger is reserved`);
-      // reads keep only the types we were connected with: an unknown type would be invisible
+      // `$all` reads and the subscription keep only the types we were connected with: an unknown
+      // type would be invisible to them (stream reads would still show it)
       if (!this.types.has(e.type)) throw new InvalidEventError(`event ${e.id}: unknown event type ${e.type}`);
     }
     const recordedAt = new Date().toISOString();
     const metas = events.map((e) => ({ ...e.metadata, recordedAt }));
 
     for (let attempt = 0; ; attempt++) {
-      const last = await this.lastEvent(stream);
-      const head = last?.revision ?? -1n;
-      const retry = await this.findRetry(stream, events, expectedRevision, head);
+      const { last, retry } = await this.findRetry(stream, events, expectedRevision);
       if (retry) return retry;
+      const head = last?.revision ?? -1n;
       if (
         (expectedRevision === 'no_stream' && head !== -1n) ||
         (typeof expectedRevision === 'bigint' && head !== expectedRevision)
@@ -222,10 +263,17 @@ export class EventStoreDbEventStore implements EventStore {
       }
       // the position of the last event, as readers will see it
       const nextRevision = head + BigInt(events.length);
-      for await (const e of this.readStream(stream, { from: nextRevision, maxCount: 1 })) {
-        return { nextRevision, position: e.position };
-      }
-      throw new Error(`append to ${stream}: revision ${nextRevision} not readable after the write`);
+      let end: RecordedEvent | undefined;
+      for await (const e of this.readStream(stream, { from: nextRevision, maxCount: 1 })) end = e;
+      if (!end) throw new Error(`append to ${stream}: revision ${nextRevision} not readable after the write`);
+      // our chain's last hash: these are the events we wrote
+      if (end.hash === prevHash) return { nextRevision, position: end.position };
+      // a concurrent writer put these ids at these revisions first, and EventStoreDB answered our
+      // exact-revision write as its idempotent repeat (IndexWriter.CheckCommit compares ids only):
+      // a retry if the content is ours too, else a clash
+      const there: RecordedEvent[] = [];
+      for await (const e of this.readStream(stream, { from: head + 1n, maxCount: events.length })) there.push(e);
+      return originalResult(events, there);
     }
   }
 
@@ -238,7 +286,7 @@ export class EventStoreDbEventStore implements EventStore {
     });
     try {
       for await (const resolved of read) {
-        const e = this.convert(resolved);
+        const e = this.convert(resolved, true);
         if (!e) continue;
         if (options.to !== undefined && (backwards ? e.revision < options.to : e.revision > options.to)) break;
         yield e;
@@ -272,42 +320,60 @@ export class EventStoreDbEventStore implements EventStore {
     const self = this;
     let stopped = false;
     let current: { unsubscribe(): Promise<void> } | undefined;
+    let wakeUp: (() => void) | undefined;
     let last = options.after;
     async function* run(): AsyncGenerator<RecordedEvent> {
       let failures = 0;
-      while (!stopped) {
-        const sub = self.client.subscribeToAll({
-          fromPosition: last ? parseEsdbCheckpoint(last) : START,
-          filter: eventTypeFilter({ prefixes: [...self.types] }),
-        });
-        current = sub;
-        try {
-          for await (const resolved of sub as AsyncIterable<AllStreamResolvedEvent>) {
-            if (stopped) return;
-            const e = self.convert(resolved);
-            if (!e || (last && self.compareCheckpoints(e.checkpoint, last) <= 0)) continue;
+      try {
+        while (!stopped) {
+          const sub = self.client.subscribeToAll({
+            fromPosition: last ? parseEsdbCheckpoint(last) : START,
+            filter: eventTypeFilter({ prefixes: [...self.types] }),
+          });
+          current = sub;
+          // the server took the subscription (its first message, SubscriptionConfirmation): the
+          // connection works again, so a later drop starts a fresh budget, events or not
+          sub.once('confirmation', () => {
             failures = 0;
-            last = e.checkpoint;
-            yield e;
+          });
+          try {
+            for await (const resolved of sub as AsyncIterable<AllStreamResolvedEvent>) {
+              if (stopped) return;
+              const e = self.convert(resolved);
+              if (!e || (last && self.compareCheckpoints(e.checkpoint, last) <= 0)) continue;
+              failures = 0;
+              last = e.checkpoint;
+              yield e;
+            }
+          } catch (err) {
+            // connection lost, leader changed, server restarted: resubscribe from `last`
+            if (stopped) return;
+            if (failures >= MAX_RESUBSCRIBE_FAILURES) throw err;
+          } finally {
+            await sub.unsubscribe().catch(() => undefined);
           }
-        } catch (err) {
-          // connection lost, leader changed, server restarted: resubscribe from `last`
           if (stopped) return;
-          if (failures >= MAX_RESUBSCRIBE_FAILURES) throw err;
-        } finally {
-          await sub.unsubscribe().catch(() => undefined);
+          const nap = wakeableSleep(Math.min(5000, 100 * 2 ** ++failures));
+          wakeUp = nap.wake;
+          await nap.done;
+          wakeUp = undefined;
         }
-        if (!stopped) await sleep(Math.min(5000, 100 * 2 ** ++failures));
+      } finally {
+        self.subscriptions.delete(subscription);
       }
     }
     const iterator = run();
-    return {
+    const subscription: Subscription = {
       [Symbol.asyncIterator]: () => iterator,
       stop: async () => {
         stopped = true;
+        self.subscriptions.delete(subscription);
+        wakeUp?.();
         await current?.unsubscribe().catch(() => undefined);
       },
     };
+    this.subscriptions.add(subscription);
+    return subscription;
   }
 
   async headCheckpoint(): Promise<string | undefined> {
@@ -347,7 +413,13 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /**
+   * Stops the live subscriptions, then disposes of the client. (`dispose()` only cancels the calls
+   * in flight and leaves the channel open: a subscription left running would take the cancel for a
+   * clean end and subscribe again.)
+   */
   async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
     await this.client.dispose();
   }
 }

@@ -217,6 +217,37 @@ export function eventStoreContract(t: Test, makeStore: (t: Test) => Promise<Even
     t.equal((await collect(store.readStream(stream))).length, 4, 'nothing written by refused retries');
   });
 
+  t.test('an id reused at the revision it was written after is a retry or a clash, never a second write', async (t) => {
+    const store = await makeStore(t);
+    // the stream has not moved past the expected revision: the head is the event itself
+    const stream = uniqueStream();
+    const [a] = events(1);
+    const r1 = await store.append(stream, [a!], { expectedRevision: 'no_stream' });
+    t.same(await store.append(stream, [a!], { expectedRevision: 0n }), r1, 'the same event: the original result');
+    t.equal((await collect(store.readStream(stream))).length, 1, 'written once');
+    const c = await rejectsWith(
+      store.append(stream, [{ ...a!, data: { other: true } }], { expectedRevision: 0n }),
+      EventIdConflictError,
+    );
+    t.equal(c.eventId, a!.id, 'names the reused id');
+    t.same(
+      (await collect(store.readStream(stream))).map((e) => e.id),
+      [a!.id],
+      'nothing written by the clash',
+    );
+
+    // a batch, retried at the revision of its own last event
+    const other = uniqueStream();
+    const batch = events(2, 10);
+    const r2 = await store.append(other, batch, { expectedRevision: 'no_stream' });
+    t.same(await store.append(other, batch, { expectedRevision: 1n }), r2, 'the same batch: the original result');
+    t.same(
+      (await collect(store.readStream(other))).map((e) => e.id),
+      batch.map((e) => e.id),
+      'the batch written once',
+    );
+  });
+
   t.test(
     'an event id is a UUID in any spelling; it comes back in lowercase, and a retry spelt otherwise is the same retry',
     async (t) => {
