@@ -4,6 +4,7 @@ import { contractFacts, projectDecider } from '../src/domain/project/index.ts';
 import { territoryDecider } from '../src/domain/territory/index.ts';
 import { contractStream, projectStream, territoryStream } from '../src/eventstore/streams.ts';
 import { mapLimit } from '../src/importer/concurrency.ts';
+import { createHash } from 'node:crypto';
 import type { System } from '../src/system.ts';
 import { buildPlan, streamOf, type Step } from './history.ts';
 
@@ -18,14 +19,30 @@ export interface SeedResult {
   ms: number;
   /** Log position of the last event written: wait for the projections to reach it. */
   lastPosition: bigint | undefined;
+  /** Commands found recorded already (a load cut short before, resumed), not run again. */
+  skipped: number;
+}
+
+/** The correlation id of every event the demo history writes. */
+export const DEMO_CORRELATION_ID = 'seed:demo-history';
+
+/**
+ * The command id of the plan's step `index`, the same at every load (a UUID from its hash): a
+ * load cut short (Ctrl-C during the first start) resumes by skipping the steps whose command id
+ * its streams already hold.
+ */
+export function demoCommandId(index: number): string {
+  const h = createHash('sha256').update(`ti-ledger demo history step ${index}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 async function run(
   deps: Dependencies,
   step: Step,
   today: string,
+  commandId: string,
 ): Promise<{ events: number; position: bigint | undefined }> {
-  const ctx = { actor: step.actor, correlationId: 'seed:demo-history', retries: 5 };
+  const ctx = { actor: step.actor, correlationId: DEMO_CORRELATION_ID, commandId, retries: 5 };
   const metadata = { actor: step.actor, today };
   const territoryState = async (id: string) => (await loadAggregate(deps, territoryStream(id), territoryDecider)).state;
   let r: { events: unknown[]; position: bigint | undefined };
@@ -310,32 +327,55 @@ async function run(
   return { events: r.events.length, position: r.position };
 }
 
+/** The command ids a stream holds (from its events' metadata). */
+async function recordedCommands(deps: Dependencies, stream: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for await (const e of deps.store.readStream(stream)) {
+    const id = (e.metadata as { commandId?: unknown }).commandId;
+    if (typeof id === 'string') ids.add(id);
+  }
+  return ids;
+}
+
+// Phases, so that every cross-stream fact a decision reads is already recorded: territories
+// (labels, co-leads, perimeters), then contracts (read their territory), then projects (read
+// their territory and contract), then the split (its territory took projects until that day).
+const phaseOf = (s: Step) =>
+  s.kind === 'split' ? 3 : streamOf(s).startsWith('territory-') ? 0 : streamOf(s).startsWith('contract-') ? 1 : 2;
+
 export async function loadDemoHistory(
   deps: Dependencies,
-  opts: { today: string; concurrency?: number; until?: string } = { today: new Date().toISOString().slice(0, 10) },
+  opts: { today: string; concurrency?: number; until?: string; resume?: boolean } = {
+    today: new Date().toISOString().slice(0, 10),
+  },
 ): Promise<SeedResult> {
   const started = Date.now();
   const plan = buildPlan();
-  const steps = opts.until ? plan.steps.filter((s) => s.date <= opts.until!) : plan.steps;
-  // Phases, so that every cross-stream fact a decision reads is already recorded: territories
-  // (labels, co-leads, perimeters), then contracts (read their territory), then projects (read
-  // their territory and contract), then the split (its territory took projects until that day).
+  const steps = plan.steps
+    .map((step, i) => ({ step, commandId: demoCommandId(i) }))
+    .filter((x) => !opts.until || x.step.date <= opts.until);
   // Within a phase every stream runs its steps in business-date order, streams in parallel.
-  const phaseOf = (s: Step) =>
-    s.kind === 'split' ? 3 : streamOf(s).startsWith('territory-') ? 0 : streamOf(s).startsWith('contract-') ? 1 : 2;
   let events = 0;
+  let skipped = 0;
   let lastPosition: bigint | undefined;
   for (const phase of [0, 1, 2, 3]) {
-    const byStream = new Map<string, Step[]>();
-    for (const s of steps) {
-      if (phaseOf(s) !== phase) continue;
-      const stream = streamOf(s);
-      byStream.set(stream, [...(byStream.get(stream) ?? []), s]);
+    const byStream = new Map<string, typeof steps>();
+    for (const x of steps) {
+      if (phaseOf(x.step) !== phase) continue;
+      const stream = streamOf(x.step);
+      byStream.set(stream, [...(byStream.get(stream) ?? []), x]);
     }
-    await mapLimit([...byStream.values()], opts.concurrency ?? 16, async (list) => {
-      for (const step of list) {
+    await mapLimit([...byStream.entries()], opts.concurrency ?? 16, async ([stream, list]) => {
+      // resuming: what this stream holds already stays as it is (a stream's steps run in order,
+      // so that is a prefix of its list)
+      const done = opts.resume ? await recordedCommands(deps, stream) : new Set<string>();
+      for (const { step, commandId } of list) {
+        if (done.has(commandId)) {
+          skipped++;
+          continue;
+        }
         try {
-          const r = await run(deps, step, opts.today);
+          const r = await run(deps, step, opts.today, commandId);
           events += r.events;
           if (r.position !== undefined && (lastPosition === undefined || r.position > lastPosition))
             lastPosition = r.position;
@@ -348,18 +388,47 @@ export async function loadDemoHistory(
       }
     });
   }
-  return { commands: steps.length, events, ms: Date.now() - started, lastPosition };
+  return { commands: steps.length - skipped, events, ms: Date.now() - started, lastPosition, skipped };
 }
 
-/** Loads the demo history when the store is empty (SEED=demo). */
+/**
+ * Whether the demo history is partly loaded: the log starts with a demo event, and the steps of
+ * the last phase (which runs once every other step is recorded) are not all recorded.
+ */
+async function demoCutShort(deps: Dependencies): Promise<boolean> {
+  let first: { metadata: unknown } | undefined;
+  for await (const e of deps.store.readAll({ batchSize: 1 })) {
+    first = e;
+    break;
+  }
+  if ((first?.metadata as { correlationId?: unknown } | undefined)?.correlationId !== DEMO_CORRELATION_ID) return false;
+  const plan = buildPlan().steps.map((step, i) => ({ step, commandId: demoCommandId(i) }));
+  const lastPhase = Math.max(...plan.map((x) => phaseOf(x.step)));
+  for (const { step, commandId } of plan.filter((x) => phaseOf(x.step) === lastPhase))
+    if (!(await recordedCommands(deps, streamOf(step))).has(commandId)) return true;
+  return false;
+}
+
+/**
+ * Loads the demo history when the store is empty (SEED=demo), or finishes it when an earlier
+ * load was cut short (the process stopped during the first start): the steps recorded already
+ * are skipped, the others run as they would have.
+ */
 export async function seedIfEmpty(
   system: System,
   log: { info(o: object | string, msg?: string): void },
 ): Promise<SeedResult | undefined> {
+  const today = system.clock().toISOString().slice(0, 10);
   const head = await system.store.headCheckpoint();
-  if (head !== undefined) return undefined;
-  log.info('store is empty: loading the demo history 2018-2020 (SEED=demo)');
-  const r = await loadDemoHistory(system, { today: system.clock().toISOString().slice(0, 10) });
-  log.info({ commands: r.commands, events: r.events, ms: r.ms }, 'demo history loaded');
+  if (head === undefined) {
+    log.info('store is empty: loading the demo history 2018-2020 (SEED=demo)');
+    const r = await loadDemoHistory(system, { today });
+    log.info({ commands: r.commands, events: r.events, ms: r.ms }, 'demo history loaded');
+    return r;
+  }
+  if (!(await demoCutShort(system))) return undefined;
+  log.info('the demo history was cut short by a stop: finishing it (SEED=demo)');
+  const r = await loadDemoHistory(system, { today, resume: true });
+  log.info({ commands: r.commands, skipped: r.skipped, events: r.events, ms: r.ms }, 'demo history finished');
   return r;
 }

@@ -51,6 +51,12 @@ async function main() {
 }
 
 main().catch(async (err: unknown) => {
+  // a stop during the first start's demo load cuts it short: not a failure (the next start
+  // finishes it); the signal handler exits once the shutdown is done
+  if (shuttingDown) {
+    log.info({ reason: (err as Error).message }, 'startup work cut short by the shutdown');
+    return;
+  }
   log.fatal({ err }, 'startup failed');
   await shutdown();
   process.exit(1);

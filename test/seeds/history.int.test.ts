@@ -2,6 +2,9 @@ import t from 'tap';
 import { loadDemoHistory, seedIfEmpty } from '../../seeds/index.ts';
 import { buildPlan, type Plan } from '../../seeds/history.ts';
 import { build } from '../helpers/build.ts';
+import { handleCommand } from '../../src/application/commandHandler.ts';
+import { territoryDecider } from '../../src/domain/territory/index.ts';
+import { territoryStream } from '../../src/eventstore/streams.ts';
 
 type Progress = {
   asOf: string;
@@ -132,4 +135,75 @@ t.test('the demo history loads through the commands and replays every published 
   const before = await system.store.headCheckpoint();
   t.equal(await seedIfEmpty(system, { info: () => undefined }), undefined, 'a store with events is left alone');
   t.equal(await system.store.headCheckpoint(), before);
+});
+
+t.test(
+  'a demo load cut short (a stop during the first start) is finished at the next start, each command once',
+  async (t) => {
+    const { app, system, token } = await build(t);
+    const today = new Date().toISOString().slice(0, 10);
+    const plan: Plan = buildPlan();
+    // the first start stops part-way (its pool closed under it): the appends after the 2,000th
+    // fail, those in flight on other streams too; every stream holds a prefix of its steps, some none
+    let appends = 0;
+    const store = Object.create(system.store) as typeof system.store;
+    store.append = (...args) => {
+      if (++appends > 2000) return Promise.reject(new Error('Cannot use a pool after calling end on the pool'));
+      return system.store.append(...args);
+    };
+    await t.rejects(loadDemoHistory({ ...system, store }, { today }), /demo history: .* failed/);
+    const count = await system.pool.query<{ n: string }>('select count(*) as n from es.events');
+    const cut = { commands: Number(count.rows[0]!.n) };
+    t.equal(cut.commands, 2000, `${cut.commands} of ${plan.steps.length} commands recorded`);
+
+    const r = await seedIfEmpty(system, { info: () => undefined });
+    t.ok(r, 'the next start finishes it');
+    t.equal(r!.skipped, cut.commands, 'the commands recorded already are not run again');
+    t.equal(r!.commands, plan.steps.length - cut.commands, 'the others run');
+    const recorded = await system.pool.query<{ n: string; commands: string }>(
+      `select count(*) as n, count(distinct metadata->>'commandId') as commands from es.events`,
+    );
+    t.equal(Number(recorded.rows[0]!.n), plan.steps.length, 'one event per command of the plan');
+    t.equal(Number(recorded.rows[0]!.commands), plan.steps.length, 'no command recorded twice');
+
+    // the same published figures as a load in one go
+    t.ok(await system.runner.waitFor(r!.lastPosition!, 120_000), 'projections caught up');
+    const reporter = await token('reporter');
+    for (const m of plan.milestones) {
+      const p = (
+        await app.inject({ url: `/reports/progress?asOf=${m.asOf}`, headers: { authorization: `Bearer ${reporter}` } })
+      ).json<Progress>();
+      t.equal(p.territories, m.territories, `${m.asOf}: ${m.territories} territories`);
+      if (m.contractsValidated !== undefined)
+        t.equal(p.contracts.validated, m.contractsValidated, `${m.asOf}: ${m.contractsValidated} contracts validated`);
+      if (typeof m.projects === 'number') t.equal(p.projects, m.projects, `${m.asOf}: ${m.projects} projects`);
+    }
+    t.equal(await seedIfEmpty(system, { info: () => undefined }), undefined, 'then it is complete: left alone');
+  },
+);
+
+t.test("a store whose history is not the demo's is left alone by SEED=demo", async (t) => {
+  const { system } = await build(t);
+  const actor = { sub: 'admin', name: 'Admin', roles: ['programme_admin'] };
+  await handleCommand(
+    system,
+    territoryStream('T-REAL'),
+    territoryDecider,
+    {
+      type: 'LabelTerritory',
+      data: {
+        territoryId: 'T-REAL',
+        programme: 'territoires-industrie-2018',
+        name: 'Réel',
+        regionCode: '44',
+        epcis: [{ siren: '200068757', name: 'CC des Vosges Côté Sud-Ouest' }],
+        labelledOn: '2018-11-22',
+      },
+      metadata: { actor, today: new Date().toISOString().slice(0, 10) },
+    },
+    { actor },
+  );
+  const before = await system.store.headCheckpoint();
+  t.equal(await seedIfEmpty(system, { info: () => undefined }), undefined);
+  t.equal(await system.store.headCheckpoint(), before, 'nothing written');
 });
