@@ -146,12 +146,17 @@ t.test(
     // the first start stops part-way (its pool closed under it): the appends after the 2,000th
     // fail, those in flight on other streams too; every stream holds a prefix of its steps, some none
     let appends = 0;
+    const inFlight: Promise<unknown>[] = [];
     const store = Object.create(system.store) as typeof system.store;
     store.append = (...args) => {
       if (++appends > 2000) return Promise.reject(new Error('Cannot use a pool after calling end on the pool'));
-      return system.store.append(...args);
+      const written = system.store.append(...args);
+      inFlight.push(written);
+      return written;
     };
     await t.rejects(loadDemoHistory({ ...system, store }, { today }), /demo history: .* failed/);
+    // the load gave up at the first failure; appends of other streams were still on their way
+    await Promise.allSettled(inFlight);
     const count = await system.pool.query<{ n: string }>('select count(*) as n from es.events');
     const cut = { commands: Number(count.rows[0]!.n) };
     t.equal(cut.commands, 2000, `${cut.commands} of ${plan.steps.length} commands recorded`);
