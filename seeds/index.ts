@@ -327,6 +327,9 @@ async function run(
   return { events: r.events.length, position: r.position };
 }
 
+/** The plan's steps, each with its command id. */
+const demoSteps = () => buildPlan().steps.map((step, i) => ({ step, commandId: demoCommandId(i) }));
+
 /** The command ids a stream holds (from its events' metadata). */
 async function recordedCommands(deps: Dependencies, stream: string): Promise<Set<string>> {
   const ids = new Set<string>();
@@ -350,10 +353,7 @@ export async function loadDemoHistory(
   },
 ): Promise<SeedResult> {
   const started = Date.now();
-  const plan = buildPlan();
-  const steps = plan.steps
-    .map((step, i) => ({ step, commandId: demoCommandId(i) }))
-    .filter((x) => !opts.until || x.step.date <= opts.until);
+  const steps = demoSteps().filter((x) => !opts.until || x.step.date <= opts.until);
   // Within a phase every stream runs its steps in business-date order, streams in parallel.
   let events = 0;
   let skipped = 0;
@@ -402,7 +402,7 @@ async function demoCutShort(deps: Dependencies): Promise<boolean> {
     break;
   }
   if ((first?.metadata as { correlationId?: unknown } | undefined)?.correlationId !== DEMO_CORRELATION_ID) return false;
-  const plan = buildPlan().steps.map((step, i) => ({ step, commandId: demoCommandId(i) }));
+  const plan = demoSteps();
   const lastPhase = Math.max(...plan.map((x) => phaseOf(x.step)));
   for (const { step, commandId } of plan.filter((x) => phaseOf(x.step) === lastPhase))
     if (!(await recordedCommands(deps, streamOf(step))).has(commandId)) return true;
