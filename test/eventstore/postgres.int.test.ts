@@ -268,6 +268,28 @@ t.test('group commit: appends that wait go together, each with its own outcome',
   t.equal((await verifyChains(store)).ok, true);
 });
 
+t.test('group commit with two slots: a short queue goes as one group, a long one is shared', async (t) => {
+  const url = await createTestDatabase(t);
+  const pool = createPool(url, 4);
+  const store = new PostgresEventStore(pool, { appendConcurrency: 2, overlapAt: 8 });
+  t.teardown(() => pool.end());
+  const transactionsOf = async (n: number, offset: number) => {
+    const before = (await collect(store.readAll())).length;
+    await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        store.append(uniqueStream('o'), events(1, offset + i), { expectedRevision: 'no_stream' }),
+      ),
+    );
+    const written = (await collect(store.readAll())).slice(before);
+    t.equal(written.length, n);
+    return new Set(written.map((e) => e.checkpoint.split('/')[0])).size;
+  };
+  // 12 waiting, both slots free: fewer than 8 per free slot, so one group (not two groups of 6)
+  t.equal(await transactionsOf(12, 1000), 1, 'a short queue is one transaction');
+  // 20 waiting: at least 8 per free slot, so the two slots share it and overlap
+  t.equal(await transactionsOf(20, 2000), 2, 'a long queue is shared between the two slots');
+});
+
 t.test('two processes appending to the same streams: every append decided once, chains intact', async (t) => {
   const { pool, store } = await pgStore(t, 12);
   // a second "process": its own pool, its own head cache and group commit
