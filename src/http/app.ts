@@ -7,7 +7,6 @@ import Fastify, {
 } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import rateLimit from '@fastify/rate-limit';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -24,6 +23,7 @@ import type { EventStore } from '../eventstore/types.ts';
 import type { ProjectionRunner } from '../projections/runner.ts';
 import { identify, type Authenticator } from './auth.ts';
 import { HttpError, registerErrorHandling, sendProblem, toProblem } from './problem.ts';
+import { RateLimiter } from './rateLimit.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { readRoutes } from './routes/read.ts';
@@ -110,23 +110,29 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   registerErrorHandling(app);
 
   // The request id, who is calling (when a bearer token is given), then the per-token rate limit
-  // (by IP otherwise). A callback hook: a token seen before costs no promise.
+  // (by IP otherwise; probes and scrapes are never throttled). A callback hook: a token seen before
+  // costs no promise.
+  const limiter = new RateLimiter(deps.config.RATE_LIMIT_PER_MINUTE, 60_000);
+  const unlimited = new Set(['/healthz', '/readyz', '/metrics']);
+  const limit = (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+    if (unlimited.has(req.routeOptions.url ?? '')) return done();
+    const d = limiter.hit(req.principal ? `sub:${req.principal.sub}` : `ip:${req.ip}`);
+    reply.header('x-ratelimit-limit', d.limit);
+    reply.header('x-ratelimit-remaining', d.remaining);
+    reply.header('x-ratelimit-reset', d.resetSeconds);
+    if (d.allowed) return done();
+    reply.header('retry-after', d.resetSeconds);
+    done(
+      new HttpError(429, `rate limit of ${d.limit} requests per minute exceeded; retry later`, {
+        retryAfterSeconds: d.resetSeconds,
+      }),
+    );
+  };
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
     const pending = identify(req, deps.auth);
-    if (pending === undefined) done();
-    else void pending.then(() => done());
-  });
-  await app.register(rateLimit, {
-    max: deps.config.RATE_LIMIT_PER_MINUTE,
-    timeWindow: 60_000,
-    keyGenerator: (req) => (req.principal ? `sub:${req.principal.sub}` : `ip:${req.ip}`),
-    // probes and scrapes are never throttled
-    allowList: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url.split('?')[0] ?? ''),
-    errorResponseBuilder: (_req, ctx) =>
-      new HttpError(429, `rate limit of ${ctx.max} requests per ${ctx.after} exceeded; retry later`, {
-        retryAfterSeconds: Math.ceil(ctx.ttl / 1000),
-      }),
+    if (pending === undefined) limit(req, reply, done);
+    else void pending.then(() => limit(req, reply, done));
   });
   // JSON only for bodies: anything else is a 415 (empty bodies are fine).
   app.removeAllContentTypeParsers();

@@ -99,6 +99,10 @@ t.test('per-token rate limit: 429 problem with retry-after; other tokens unaffec
   const last = responses.at(-1)!;
   t.match(last.headers['content-type'], problemJson);
   t.ok(Number(last.headers['retry-after']) > 0, 'retry-after');
+  t.equal(last.headers['x-ratelimit-remaining'], '0');
+  t.equal(responses[0]!.headers['x-ratelimit-limit'], '5');
+  t.equal(responses[0]!.headers['x-ratelimit-remaining'], '4');
+  t.equal(last.json<{ retryAfterSeconds: number }>().retryAfterSeconds, Number(last.headers['retry-after']));
   t.equal(last.json<{ status: number }>().status, 429);
   const other = await b.app.inject({ url: '/contracts/nope', headers: { authorization: `Bearer ${c}` } });
   t.equal(other.statusCode, 404, 'the limit is per token subject');
@@ -129,3 +133,15 @@ t.test(
     t.equal(await countEvents(b), before);
   },
 );
+
+t.test('probes are never throttled; calls without a token are limited by address', async (t) => {
+  const b = await build(t, { today: TODAY, runner: false, env: { RATE_LIMIT_PER_MINUTE: '2' } });
+  for (let i = 0; i < 4; i++) {
+    const r = await b.app.inject({ url: '/healthz' });
+    t.equal(r.statusCode, 200);
+    t.equal(r.headers['x-ratelimit-limit'], undefined);
+  }
+  const anonymous = [];
+  for (let i = 0; i < 3; i++) anonymous.push((await b.app.inject({ url: '/contracts/nope' })).statusCode);
+  t.same(anonymous, [401, 401, 429]);
+});
