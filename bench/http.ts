@@ -9,7 +9,7 @@
  *
  * For each concurrency (BENCH_CONNECTIONS, default "16,64"), both paths are first warmed up at that
  * concurrency (pool connections opened, JIT), then measured alternately, BENCH_SECONDS each
- * (default 5): direct, HTTP, direct, HTTP, ..., direct (BENCH_REPEATS HTTP runs, default 3, each
+ * (default 5): direct, HTTP, direct, HTTP, ..., direct (BENCH_REPEATS HTTP runs, default 5, each
  * between two direct runs). The database grows during the run and gets slower: every HTTP run is
  * compared with the mean of the direct runs just before and just after it, so the drift cancels
  * instead of always counting against the path measured second.
@@ -41,7 +41,7 @@ import { median, runFor, table } from './lib/stats.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP_SECONDS = Math.min(SECONDS, 2);
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '16,64').split(',').map(Number);
 const SECRET = 'bench-secret-0123456789abcdef';
 const TERRITORY = 'B44';
