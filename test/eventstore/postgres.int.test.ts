@@ -268,26 +268,31 @@ t.test('group commit: appends that wait go together, each with its own outcome',
   t.equal((await verifyChains(store)).ok, true);
 });
 
-t.test('group commit with two slots: a short queue goes as one group, a long one is shared', async (t) => {
+t.test('group commit with two slots: little waiting work goes as one group, much is shared', async (t) => {
   const url = await createTestDatabase(t);
   const pool = createPool(url, 4);
   const store = new PostgresEventStore(pool, { appendConcurrency: 2, overlapAt: 8 });
   t.teardown(() => pool.end());
-  const transactionsOf = async (n: number, offset: number) => {
+  const transactionsOf = async (appends: number, eventsEach: number, offset: number) => {
     const before = (await collect(store.readAll())).length;
     await Promise.all(
-      Array.from({ length: n }, (_, i) =>
-        store.append(uniqueStream('o'), events(1, offset + i), { expectedRevision: 'no_stream' }),
+      Array.from({ length: appends }, (_, i) =>
+        store.append(uniqueStream('o'), events(eventsEach, offset + eventsEach * i), {
+          expectedRevision: 'no_stream',
+        }),
       ),
     );
     const written = (await collect(store.readAll())).slice(before);
-    t.equal(written.length, n);
+    t.equal(written.length, appends * eventsEach);
     return new Set(written.map((e) => e.checkpoint.split('/')[0])).size;
   };
-  // 12 waiting, both slots free: fewer than 8 per free slot, so one group (not two groups of 6)
-  t.equal(await transactionsOf(12, 1000), 1, 'a short queue is one transaction');
-  // 20 waiting: at least 8 per free slot, so the two slots share it and overlap
-  t.equal(await transactionsOf(20, 2000), 2, 'a long queue is shared between the two slots');
+  // 12 events waiting, both slots free: fewer than 8 per free slot, so one group (not two of 6)
+  t.equal(await transactionsOf(12, 1, 1000), 1, 'little work is one transaction');
+  // 20 events: at least 8 per free slot, so the two slots share the queue and overlap
+  t.equal(await transactionsOf(20, 1, 2000), 2, 'much work is shared between the two slots');
+  // work is counted in events: 4 appends of 5 events are 20 events, shared as well
+  t.equal(await transactionsOf(4, 5, 3000), 2, 'four appends of five events are shared');
+  t.equal(await transactionsOf(3, 5, 4000), 1, 'three appends of five events (15) are not');
 });
 
 t.test('two processes appending to the same streams: every append decided once, chains intact', async (t) => {
