@@ -34,7 +34,6 @@ type Answer = { id: number; result: LoadResult } | { id: number; error: string }
 
 /** Starts the load generator process; `run` sends it one run, `close` ends it. */
 export function startLoadGenerator(): {
-  pid: number | undefined;
   run: (options: autocannon.Options) => Promise<LoadResult>;
   close: () => Promise<void>;
 } {
@@ -56,7 +55,6 @@ export function startLoadGenerator(): {
     pending.clear();
   });
   return {
-    pid: child.pid,
     run: (options) =>
       new Promise((resolve, reject) => {
         const id = next++;
