@@ -7,12 +7,7 @@ import Fastify, {
 } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import { randomUUID } from 'node:crypto';
@@ -24,6 +19,7 @@ import type { ProjectionRunner } from '../projections/runner.ts';
 import { identify, type Authenticator } from './auth.ts';
 import { HttpError, registerErrorHandling, sendProblem, toProblem } from './problem.ts';
 import { RateLimiter } from './rateLimit.ts';
+import { createSerializerCompiler } from './serialize.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { readRoutes } from './routes/read.ts';
@@ -106,7 +102,9 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
       return result.error ? { error: result.error } : {};
     };
   });
-  app.setSerializerCompiler(serializerCompiler);
+  // fast-json-stringify from the zod response schemas; outside production every answer is also
+  // checked by zod (src/http/serialize.ts)
+  app.setSerializerCompiler(createSerializerCompiler({ checkResponses: deps.config.NODE_ENV !== 'production' }));
   registerErrorHandling(app);
 
   // The request id, who is calling (when a bearer token is given), then the per-token rate limit
