@@ -9,6 +9,7 @@
  *
  * Env: BENCH_SECONDS, BENCH_REPEATS, BENCH_WRITERS (e.g. "1,16,64").
  */
+import { cpuLoopMs, describeCpus } from './lib/cpus.ts';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { getPostgreSQLEventStore, type PostgresEventStore as EmmettStore } from '@event-driven-io/emmett-postgresql';
@@ -160,6 +161,8 @@ async function createDatabase(url: string, name: string): Promise<string> {
   return url.replace(/\/[^/]+$/, `/${name}`);
 }
 
+const cpusBefore = cpuLoopMs();
+log(describeCpus(cpusBefore));
 const server = await durableCluster('bench-append');
 try {
   const oursUrl = server.url;
@@ -207,6 +210,8 @@ try {
     }
   }
   for (const s of systems) await s.close();
+  const cpusAfter = cpuLoopMs();
+  log(`after the runs: ${describeCpus(cpusAfter)}`);
 
   process.stdout.write(
     `\n${table(['system', 'writers', 'events/append', 'appends/s', 'events/s', 'p50 ms', 'p99 ms'], rows)}\n\n`,
@@ -236,6 +241,7 @@ try {
       batch10_vs_raw_insert: round(o10.aps / r10.aps),
       seconds: SECONDS,
       repeats: REPEATS,
+      cpu_loop_ms: { before: cpusBefore, after: cpusAfter },
     })}\n`,
   );
 } finally {

@@ -36,6 +36,7 @@ import { signToken, type Principal } from '../src/http/auth.ts';
 import { RegisterProjectBody, registerProject } from '../src/http/routes/projects.ts';
 import { createSystem } from '../src/system.ts';
 import { durableCluster } from './lib/cluster.ts';
+import { cpuLoopMs, describeCpus } from './lib/cpus.ts';
 import { startLoadGenerator } from './lib/loadgen.ts';
 import { median, runFor, table } from './lib/stats.ts';
 
@@ -49,6 +50,8 @@ const TERRITORY = 'B44';
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 async function main() {
+  const cpusBefore = cpuLoopMs();
+  log(describeCpus(cpusBefore));
   const cluster = await durableCluster('ti-bench-http');
   const config = parseConfig({
     DATABASE_URL: cluster.url,
@@ -196,6 +199,8 @@ async function main() {
       `POST /projects, ${SECONDS}s x ${REPEATS} runs per HTTP path, each between two direct runs (medians), durable PostgreSQL (fsync on)`,
     );
     log(table(['connections', 'path', 'commands/s', 'p50 ms', 'p99 ms', 'overhead'], rows));
+    const cpusAfter = cpuLoopMs();
+    log(`after the runs: ${describeCpus(cpusAfter)}`);
     const first = runs[0]!;
     process.stdout.write(
       JSON.stringify({
@@ -209,6 +214,7 @@ async function main() {
         direct_commands_per_s: first.direct_commands_per_s,
         seconds: SECONDS,
         repeats: REPEATS,
+        cpu_loop_ms: { before: cpusBefore, after: cpusAfter },
         runs,
       }) + '\n',
     );
