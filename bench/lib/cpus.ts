@@ -1,8 +1,8 @@
 /**
  * How fast each CPU of this machine is right now: the same CPU-bound loop, pinned with `taskset`
  * to one CPU after the other. On the shared 2-vCPU machines these benchmarks run on, one vCPU was
- * at times 30-35% slower than the other (2026-11-30 05:50: 502-526 ms against 376-397 ms for a
- * loop both ran in 375-387 ms ten minutes later), which moves
+ * at times 30-35% slower than the other (2026-11-30 05:46: 502-526 ms against 376-397 ms for a
+ * loop both ran in 375-387 ms eight minutes later), which moves
  * whole runs depending on where the scheduler puts the server's main thread, PostgreSQL and the
  * load generator. The benchmarks print this before and after their runs so a reader can tell a
  * skewed machine from a slow change. Null where `taskset` is missing (not Linux, no util-linux).
