@@ -9,7 +9,6 @@
  *
  * Env: BENCH_SECONDS, BENCH_REPEATS, BENCH_WRITERS (e.g. "1,16,64").
  */
-import { cpuLoopMs, describeCpus } from './lib/cpus.ts';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { getPostgreSQLEventStore, type PostgresEventStore as EmmettStore } from '@event-driven-io/emmett-postgresql';
@@ -19,6 +18,7 @@ import { migrateToLatest } from '../src/db/migrate.ts';
 import { PostgresEventStore } from '../src/eventstore/postgres.ts';
 import type { NewEvent } from '../src/eventstore/types.ts';
 import { durableCluster } from './lib/cluster.ts';
+import { cpuLoopMs, describeCpus } from './lib/cpus.ts';
 import { median, runFor, table, type RunResult } from './lib/stats.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
