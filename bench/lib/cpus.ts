@@ -1,11 +1,11 @@
 /**
  * How fast each CPU of this machine is right now: the same CPU-bound loop, pinned with `taskset`
  * to one CPU after the other. On the shared 2-vCPU machines these benchmarks run on, one vCPU was
- * at times 30-35% slower than the other (2026-11-30 05:46: 502-526 ms against 376-397 ms for a
- * loop both ran in 375-387 ms eight minutes later), which moves
- * whole runs depending on where the scheduler puts the server's main thread, PostgreSQL and the
- * load generator. The benchmarks print this before and after their runs so a reader can tell a
- * skewed machine from a slow change. Null where `taskset` is missing (not Linux, no util-linux).
+ * at times 30-35% slower than the other (2026-11-30 05:46: 502-526 ms against 376-397 ms, for a
+ * loop both ran in 375-387 ms eight minutes later), which moves whole runs depending on where the
+ * scheduler puts the server's main thread, PostgreSQL and the load generator. The benchmarks print
+ * this before and after their runs so a reader can tell a skewed machine from a slow change. Null
+ * where `taskset` is missing (not Linux, no util-linux).
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -13,17 +13,15 @@ import { availableParallelism } from 'node:os';
 const LOOP =
   'let t=process.hrtime.bigint(),x=0;for(let i=0;i<2e8;i++)x+=i%7;console.log(Number(process.hrtime.bigint()-t)/1e6,x)';
 
+/** Milliseconds the loop took pinned to `cpu`. */
+function loopMsOn(cpu: number): number {
+  const out = execFileSync('taskset', ['-c', String(cpu), process.execPath, '-e', LOOP], { encoding: 'utf8' });
+  return Math.round(Number(out.split(' ')[0]));
+}
+
 export function cpuLoopMs(): number[] | null {
   try {
-    return Array.from({ length: availableParallelism() }, (_, cpu) =>
-      Math.round(
-        Number(
-          execFileSync('taskset', ['-c', String(cpu), process.execPath, '-e', LOOP], { encoding: 'utf8' }).split(
-            ' ',
-          )[0],
-        ),
-      ),
-    );
+    return Array.from({ length: availableParallelism() }, (_, cpu) => loopMsOn(cpu));
   } catch {
     return null;
   }

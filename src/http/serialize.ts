@@ -10,8 +10,9 @@ type RouteSchema = Parameters<typeof zodSerializerCompiler>[0];
  * JSON Schema that zod derives from the route's response schema. It writes only the declared
  * fields, in the declared order, with no parse of the answer first. Encoding the answer with zod
  * (the type provider's serializer) cost 3.6 µs for a command's answer in isolation (0.7 µs now)
- * and up to 10 µs per request in V8 profiles, the largest single item of a command's HTTP path; the answers are typed by the same schemas at
- * compile time (the type provider), so in production that second check buys nothing.
+ * and up to 10 µs per request in V8 profiles, the largest single item of a command's HTTP path.
+ * The answers are typed by the same schemas at compile time (the type provider), so in production
+ * that second check buys nothing.
  *
  * With `checkResponses` (every environment but production, so every test), each answer is also
  * encoded by zod: an answer its schema refuses is the type provider's serialization error (a 500),
