@@ -19,3 +19,88 @@ export function createLogger(level: string, dest: string | number = 1): Logger {
     pino.destination({ dest, minLength: 16_384, maxWrite: 65_536, periodicFlush: LOG_FLUSH_MS }),
   );
 }
+
+const S = pino.symbols as typeof pino.symbols & { readonly msgPrefixSym: symbol };
+
+/** What the access line reads of a request and its reply (Fastify's request and reply). */
+export interface Completed {
+  request: {
+    method: string;
+    url: string;
+    host?: string | undefined;
+    ip?: string | undefined;
+    headers: Record<string, unknown>;
+    socket?: { remotePort?: number | undefined } | null;
+  };
+  reply: { statusCode: number; elapsedTime: number };
+}
+
+const field = (key: string, value: unknown) => (value === undefined ? '' : `,"${key}":${JSON.stringify(value)}`);
+
+/**
+ * The `request completed` line at info, written without pino's generic path: the same bytes as
+ * `log.info({ req, res, responseTime }, 'request completed')` through Fastify's `req` and `res`
+ * serializers (test/http/logger.unit.test.ts compares them), built from pino's own pieces (level
+ * prefix, time, bindings such as the request id, line end) and concatenated strings. Pino's
+ * generic path (a loop over the object's keys, serializers, a JSON.stringify of each nested object,
+ * its string checks) cost 5-6 µs per request in V8 profiles of the API, a tenth of what the app
+ * adds to bare Fastify; this costs about 1 µs.
+ *
+ * Used only where the output would be the same: a logger whose lines pino writes in its default
+ * shape (no mixin, no log formatter, no nested key or message prefix, no stream hook, no
+ * redaction of these keys, no multistream metadata) and whose `req` and `res` serializers are
+ * Fastify's. `accessLine` answers false otherwise (log through pino then).
+ */
+export function accessLine(log: Logger, { request, reply }: Completed): boolean {
+  const l = log as unknown as Record<symbol, unknown>;
+  if (!plainLoggers.has(l[S.serializersSym] as object)) {
+    if (!isPlain(log)) return false;
+    plainLoggers.add(l[S.serializersSym] as object);
+  }
+  if (!log.isLevelEnabled('info')) return true;
+  const rt = reply.elapsedTime;
+  const line =
+    (l[S.lsCacheSym] as Record<number, string>)[30]! +
+    (l[S.timeSym] as () => string)() +
+    (l[S.chindingsSym] as string) +
+    `,"req":{"method":${JSON.stringify(request.method)}` +
+    field('url', request.url) +
+    field('version', request.headers['accept-version']) +
+    field('host', request.host) +
+    field('remoteAddress', request.ip) +
+    field('remotePort', request.socket ? request.socket.remotePort : undefined) +
+    `},"res":{"statusCode":${reply.statusCode}},"responseTime":${Number.isFinite(rt) ? rt : null}` +
+    `,"msg":"request completed"` +
+    (l[S.endSym] as string);
+  (l[S.streamSym] as { write(s: string): unknown }).write(line);
+  return true;
+}
+
+/** Serializer tables (one per logger configuration) already checked by `isPlain`. */
+const plainLoggers = new WeakSet<object>();
+
+function isPlain(log: Logger): boolean {
+  const l = log as unknown as Record<symbol, unknown>;
+  const serializers = l[S.serializersSym] as Record<string, { name?: string } | undefined>;
+  const formatters = l[S.formattersSym] as { log?: unknown };
+  const hooks = l[S.hooksSym] as { streamWrite?: unknown } | undefined;
+  const stringifiers = (l[S.stringifiersSym] ?? {}) as Record<string | symbol, unknown>;
+  const stream = l[S.streamSym] as Record<symbol, unknown> | undefined;
+  return (
+    serializers.req?.name === 'asReqValue' &&
+    serializers.res?.name === 'asResValue' &&
+    serializers.responseTime === undefined &&
+    serializers.msg === undefined &&
+    formatters.log === undefined &&
+    !l[S.mixinSym] &&
+    !l[S.nestedKeySym] &&
+    !l[S.msgPrefixSym] &&
+    !hooks?.streamWrite &&
+    l[S.messageKeySym] === 'msg' &&
+    stringifiers[S.wildcardFirstSym] === undefined &&
+    !['req', 'res', 'responseTime', 'msg'].some((k) => stringifiers[k] !== undefined) &&
+    typeof (l[S.lsCacheSym] as Record<number, string> | undefined)?.[30] === 'string' &&
+    stream !== undefined &&
+    stream[S.needsMetadataGsym] !== true
+  );
+}
