@@ -21,6 +21,11 @@
  * schema in the handler). Its overhead is what Node's HTTP server, Fastify and the load generator
  * cost on this machine before any of the app's own work; the app's row minus this one is the
  * price of authentication, validation, logging, rate limiting and the problem/ETag plumbing.
+ * Each row also shows every HTTP run's overhead (the spread on a shared machine) and the CPU time
+ * per command, medians over the runs: the whole machine busy (Linux /proc/stat), this process
+ * (the server, or the caller of the direct path) and the load generator's process. On the 2-vCPU
+ * machines this runs on, the load generator shares the server's cores; its CPU per command is what
+ * a client on another machine would not take from the server.
  * The last line is one JSON object (figures at the first concurrency, all of them under `runs`).
  */
 import type { AddressInfo } from 'node:net';
@@ -36,7 +41,7 @@ import { signToken, type Principal } from '../src/http/auth.ts';
 import { RegisterProjectBody, registerProject } from '../src/http/routes/projects.ts';
 import { createSystem } from '../src/system.ts';
 import { durableCluster } from './lib/cluster.ts';
-import { cpuLoopMs, describeCpus } from './lib/cpus.ts';
+import { cpuLoopMs, describeCpus, machineBusyMicros } from './lib/cpus.ts';
 import { startLoadGenerator } from './lib/loadgen.ts';
 import { median, runFor, table } from './lib/stats.ts';
 
@@ -48,6 +53,10 @@ const SECRET = 'bench-secret-0123456789abcdef';
 const TERRITORY = 'B44';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
+
+/** CPU time per command in µs (null where it cannot be measured). */
+type Cpu = { machine: number | null; process: number; loadgen: number | null };
+type Run = { opsPerSecond: number; p50ms: number; p99ms: number; cpu: Cpu };
 
 async function main() {
   const cpusBefore = cpuLoopMs();
@@ -118,14 +127,31 @@ async function main() {
     await bare.listen({ host: '127.0.0.1', port: 0 });
     const barePort = (bare.server.address() as AddressInfo).port;
 
-    const direct = async (connections: number, seconds = SECONDS) =>
-      runFor(seconds, connections, async () => {
+    // CPU per command: the whole machine, this process (the server, or the caller of the direct
+    // path), and the load generator's process
+    const cpuFrom = () => ({ machine: machineBusyMicros(), process: process.cpuUsage() });
+    const cpuPer = (from: ReturnType<typeof cpuFrom>, commands: number, loadgenMicros: number | null): Cpu => {
+      const p = process.cpuUsage(from.process);
+      const m = machineBusyMicros();
+      return {
+        machine: m === null || from.machine === null ? null : (m - from.machine) / commands,
+        process: (p.user + p.system) / commands,
+        loadgen: loadgenMicros === null ? null : loadgenMicros / commands,
+      };
+    };
+
+    const direct = async (connections: number, seconds = SECONDS): Promise<Run> => {
+      const from = cpuFrom();
+      const r = await runFor(seconds, connections, async () => {
         // the same validation of the body as the route, then the same handler
         await command(JSON.parse(json));
       });
+      return { ...r, cpu: cpuPer(from, r.ops, null) };
+    };
 
-    const http = async (connections: number, seconds = SECONDS, to = port) => {
+    const http = async (connections: number, seconds = SECONDS, to = port): Promise<Run> => {
       // autocannon in its own long-lived process (bench/lib/loadgen.ts): warm from the warm-up on
+      const from = cpuFrom();
       const r = await loadgen.run({
         url: `http://127.0.0.1:${to}/projects`,
         method: 'POST',
@@ -135,7 +161,7 @@ async function main() {
         body: json,
       });
       if (r.non2xx > 0 || r.errors > 0) throw new Error(`HTTP run: ${r.non2xx} non-2xx, ${r.errors} errors`);
-      return { opsPerSecond: r.ok / r.duration, p50ms: r.p50ms, p99ms: r.p99ms };
+      return { opsPerSecond: r.ok / r.duration, p50ms: r.p50ms, p99ms: r.p99ms, cpu: cpuPer(from, r.ok, r.cpuMicros) };
     };
 
     const rows: (string | number)[][] = [];
@@ -145,7 +171,6 @@ async function main() {
       await direct(c, WARMUP_SECONDS);
       await http(c, WARMUP_SECONDS);
       await http(c, WARMUP_SECONDS, barePort);
-      type Run = { opsPerSecond: number; p50ms: number; p99ms: number };
       const d: Run[] = [await direct(c)];
       const h: { run: Run; before: Run; after: Run }[] = [];
       const b: typeof h = [];
@@ -166,20 +191,37 @@ async function main() {
         cps: median(xs.map((x) => x.opsPerSecond)),
         p50: median(xs.map((x) => x.p50ms)),
         p99: median(xs.map((x) => x.p99ms)),
+        cpu: {
+          machine: medianOrNull(xs.map((x) => x.cpu.machine)),
+          process: median(xs.map((x) => x.cpu.process)),
+          loadgen: medianOrNull(xs.map((x) => x.cpu.loadgen)),
+        },
       });
       // each HTTP run against the direct runs on either side of it: the drift of the database and
       // of a shared machine cancels
-      const overheadOf = (xs: typeof h) =>
-        median(xs.map((x) => 1 - x.run.opsPerSecond / ((x.before.opsPerSecond + x.after.opsPerSecond) / 2)));
+      const overheadsOf = (xs: typeof h) =>
+        xs.map((x) => 1 - x.run.opsPerSecond / ((x.before.opsPerSecond + x.after.opsPerSecond) / 2));
       const dm = medians(d);
       const hm = medians(h.map((x) => x.run));
       const bm = medians(b.map((x) => x.run));
-      const overhead = overheadOf(h);
-      const bareOverhead = overheadOf(b);
+      const overheads = overheadsOf(h);
+      const bareOverheads = overheadsOf(b);
+      const overhead = median(overheads);
+      const bareOverhead = median(bareOverheads);
+      const cpuCells = (m: ReturnType<typeof medians>) => [us(m.cpu.machine), us(m.cpu.process), us(m.cpu.loadgen)];
       rows.push(
-        [c, 'direct', dm.cps, dm.p50, dm.p99, ''],
-        [c, 'http', hm.cps, hm.p50, hm.p99, `${(overhead * 100).toFixed(1)}%`],
-        [c, 'bare Fastify (reference)', bm.cps, bm.p50, bm.p99, `${(bareOverhead * 100).toFixed(1)}%`],
+        [c, 'direct', dm.cps, dm.p50, dm.p99, '', '', ...cpuCells(dm)],
+        [c, 'http', hm.cps, hm.p50, hm.p99, pct(overhead), pcts(overheads), ...cpuCells(hm)],
+        [
+          c,
+          'bare Fastify (reference)',
+          bm.cps,
+          bm.p50,
+          bm.p99,
+          pct(bareOverhead),
+          pcts(bareOverheads),
+          ...cpuCells(bm),
+        ],
       );
       runs.push({
         connections: c,
@@ -190,15 +232,34 @@ async function main() {
         direct_p50_ms: round(dm.p50),
         direct_p99_ms: round(dm.p99),
         http_overhead: round(overhead, 3),
+        http_overhead_runs: overheads.map((o) => round(o, 3)),
         bare_fastify_commands_per_s: Math.round(bm.cps),
         bare_fastify_overhead: round(bareOverhead, 3),
+        bare_fastify_overhead_runs: bareOverheads.map((o) => round(o, 3)),
+        cpu_us_per_command: { direct: roundCpu(dm.cpu), http: roundCpu(hm.cpu), bare_fastify: roundCpu(bm.cpu) },
       });
     }
     log('');
     log(
       `POST /projects, ${SECONDS}s x ${REPEATS} runs per HTTP path, each between two direct runs (medians), durable PostgreSQL (fsync on)`,
     );
-    log(table(['connections', 'path', 'commands/s', 'p50 ms', 'p99 ms', 'overhead'], rows));
+    log(
+      table(
+        [
+          'connections',
+          'path',
+          'commands/s',
+          'p50 ms',
+          'p99 ms',
+          'overhead',
+          'each run',
+          'CPU µs/cmd: machine',
+          'this process',
+          'load generator',
+        ],
+        rows,
+      ),
+    );
     const cpusAfter = cpuLoopMs();
     log(`after the runs: ${describeCpus(cpusAfter)}`);
     const first = runs[0]!;
@@ -229,6 +290,15 @@ async function main() {
 }
 
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
+const medianOrNull = (xs: (number | null)[]) => (xs.some((x) => x === null) ? null : median(xs as number[]));
+const us = (n: number | null) => (n === null ? '-' : Math.round(n));
+const pct = (o: number) => `${(o * 100).toFixed(1)}%`;
+const pcts = (os: number[]) => os.map((o) => (o * 100).toFixed(0)).join(' ');
+const roundCpu = (c: Cpu) => ({
+  machine: c.machine === null ? null : Math.round(c.machine),
+  process: Math.round(c.process),
+  loadgen: c.loadgen === null ? null : Math.round(c.loadgen),
+});
 
 main().catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

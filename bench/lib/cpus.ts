@@ -8,6 +8,7 @@
  * where `taskset` is missing (not Linux, no util-linux).
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 const LOOP =
@@ -33,4 +34,19 @@ export function describeCpus(ms: number[] | null): string {
   return `CPU check (the same loop pinned to each CPU): ${ms.map((m, i) => `cpu${i} ${m} ms`).join(', ')}${
     ms.length > 1 ? `; slowest ${Math.round((Math.max(...ms) / fastest - 1) * 100)}% slower than fastest` : ''
   }`;
+}
+
+/**
+ * CPU time the whole machine has spent busy so far, in µs (Linux: /proc/stat's user, nice, system,
+ * irq and softirq; idle, I/O wait and time stolen by the hypervisor are not ours). Null elsewhere.
+ * The kernel counts in clock ticks of 10 ms (USER_HZ is 100 on Linux).
+ */
+export function machineBusyMicros(): number | null {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq] = f;
+    return (user! + nice! + system! + irq! + softirq!) * 10_000;
+  } catch {
+    return null;
+  }
 }

@@ -23,6 +23,8 @@ export interface LoadResult {
   duration: number;
   p50ms: number;
   p99ms: number;
+  /** CPU time (user + system) the load generator's process spent on the run, in µs. */
+  cpuMicros: number;
 }
 
 interface Request {
@@ -72,8 +74,10 @@ export function startLoadGenerator(): {
 
 if (process.argv.includes('--child')) {
   process.on('message', (m: Request) => {
+    const cpu = process.cpuUsage();
     autocannon(m.options).then(
-      (r) =>
+      (r) => {
+        const spent = process.cpuUsage(cpu);
         process.send!({
           id: m.id,
           result: {
@@ -83,8 +87,10 @@ if (process.argv.includes('--child')) {
             duration: r.duration,
             p50ms: r.latency.p50,
             p99ms: r.latency.p99,
+            cpuMicros: spent.user + spent.system,
           },
-        } satisfies Answer),
+        } satisfies Answer);
+      },
       (err: unknown) => process.send!({ id: m.id, error: String(err) } satisfies Answer),
     );
   });
