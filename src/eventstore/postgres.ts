@@ -395,11 +395,14 @@ export class PostgresEventStore implements EventStore {
       }
       const limit = Math.min(page, remaining);
       params.push(limit);
-      const r = await this.pool.query<EventRow>(
-        `select ${EVENT_COLUMNS} from es.events where ${where}
+      // A named (prepared) statement per shape of the query: PostgreSQL parses and plans it once
+      // per connection instead of at every read (every command reads one or two streams).
+      const r = await this.pool.query<EventRow>({
+        name: `es_read_stream_${backwards ? 'b' : 'f'}${cursor !== undefined ? 'c' : ''}${options.to !== undefined ? 't' : ''}`,
+        text: `select ${EVENT_COLUMNS} from es.events where ${where}
          order by revision ${backwards ? 'desc' : 'asc'} limit $${params.length}`,
-        params,
-      );
+        values: params,
+      });
       for (const row of r.rows) yield toRecorded(row);
       remaining -= r.rows.length;
       if (r.rows.length < limit) return;
@@ -412,14 +415,15 @@ export class PostgresEventStore implements EventStore {
   /** One batch of the log after a checkpoint, only below the oldest open transaction. */
   async readBatch(after: string | undefined, batchSize: number): Promise<RecordedEvent[]> {
     const [tx, pos] = after ? parsePgCheckpoint(after) : [0n, 0n];
-    const r = await this.pool.query<EventRow>(
-      `select ${EVENT_COLUMNS} from es.events
+    const r = await this.pool.query<EventRow>({
+      name: 'es_read_batch',
+      text: `select ${EVENT_COLUMNS} from es.events
         where (transaction_id, position) > ($1::text::xid8, $2::bigint)
           and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
         order by transaction_id, position
         limit $3`,
-      [tx.toString(), pos.toString(), batchSize],
-    );
+      values: [tx.toString(), pos.toString(), batchSize],
+    });
     return r.rows.map(toRecorded);
   }
 
