@@ -18,9 +18,9 @@ import type { EventRegistry } from '../domain/registry.ts';
 import type { EventStore } from '../eventstore/types.ts';
 import type { ProjectionRunner } from '../projections/runner.ts';
 import { identify, type Authenticator } from './auth.ts';
+import { accessLine } from './logger.ts';
 import { HttpError, registerErrorHandling, sendProblem, toProblem } from './problem.ts';
 import { RateLimiter } from './rateLimit.ts';
-import { accessLine } from './logger.ts';
 import { createSerializerCompiler } from './serialize.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -54,8 +54,8 @@ declare module 'fastify' {
 /**
  * Request logging: one line per request, `request completed` at info with the request (method,
  * url, host, remote address), the status and the response time, built by `accessLine` (the same
- * bytes as pino's, without its generic path) where the logger allows. Fastify's own `incoming request`
- * line is logged at debug only: at info it doubled the logging cost of every request for
+ * bytes as pino's, without its generic path) where the logger allows. Fastify's own `incoming
+ * request` line is logged at debug only: at info it doubled the logging cost of every request for
  * nothing the completion line does not say. Errors and aborted requests log as Fastify does.
  */
 export class RequestLog extends LogController {

@@ -40,16 +40,18 @@ const field = (key: string, value: unknown) => (value === undefined ? '' : `,"${
 /**
  * The `request completed` line at info, written without pino's generic path: the same bytes as
  * `log.info({ req, res, responseTime }, 'request completed')` through Fastify's `req` and `res`
- * serializers (test/http/logger.unit.test.ts compares them), built from pino's own pieces (level
- * prefix, time, bindings such as the request id, line end) and concatenated strings. Pino's
- * generic path (a loop over the object's keys, serializers, a JSON.stringify of each nested object,
- * its string checks) cost 5-6 µs per request in V8 profiles of the API, a tenth of what the app
- * adds to bare Fastify; this costs about 1 µs.
+ * serializers (test/http/access-log.unit.test.ts compares them), built from pino's own pieces
+ * (level prefix, time, bindings such as the request id, line end) and concatenated strings.
+ * Pino's generic path (a loop over the object's keys, serializers, a JSON.stringify of each nested
+ * object, its string checks) cost 5-6 µs per request in V8 profiles of the API; a pinned A/B of
+ * stub servers measured 8 µs less main-thread CPU per request with this (docs/architecture.md).
  *
  * Used only where the output would be the same: a logger whose lines pino writes in its default
  * shape (no mixin, no log formatter, no nested key or message prefix, no stream hook, no
  * redaction of these keys, no multistream metadata) and whose `req` and `res` serializers are
- * Fastify's. `accessLine` answers false otherwise (log through pino then).
+ * Fastify's. `accessLine` answers false otherwise (log through pino then). The check runs once per
+ * serializer table: Fastify's per-request children differ from the app's logger only in level
+ * and, for routes with `logSerializers`, in that table.
  */
 export function accessLine(log: Logger, { request, reply }: Completed): boolean {
   const l = log as unknown as Record<symbol, unknown>;
