@@ -83,8 +83,9 @@ const plainLoggers = new WeakSet<object>();
 
 function isPlain(log: Logger): boolean {
   const l = log as unknown as Record<symbol, unknown>;
-  const serializers = l[S.serializersSym] as Record<string, { name?: string } | undefined>;
-  const formatters = l[S.formattersSym] as { log?: unknown };
+  const serializers = l[S.serializersSym] as Record<string, { name?: string } | undefined> | undefined;
+  if (serializers === undefined) return false; // not a pino logger
+  const formatters = (l[S.formattersSym] ?? {}) as { log?: unknown };
   const hooks = l[S.hooksSym] as { streamWrite?: unknown } | undefined;
   const stringifiers = (l[S.stringifiersSym] ?? {}) as Record<string | symbol, unknown>;
   const stream = l[S.streamSym] as Record<symbol, unknown> | undefined;

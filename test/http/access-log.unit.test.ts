@@ -109,3 +109,27 @@ t.test('no access line above info', async (t) => {
   await app.close();
   t.same(lines, []);
 });
+
+t.test('a logger that is not pino gets the line through its own info method', async (t) => {
+  const calls: unknown[][] = [];
+  const foreign = {
+    level: 'info',
+    info: (...args: unknown[]) => calls.push(args),
+    error: () => {},
+    debug: () => {},
+    fatal: () => {},
+    warn: () => {},
+    trace: () => {},
+    silent: () => {},
+    child: () => foreign,
+  };
+  const app = Fastify({ loggerInstance: foreign as unknown as Logger, logController: new RequestLog() });
+  app.get('/ok', async () => ({ ok: true }));
+  const res = await app.inject('/ok');
+  await app.close();
+  t.equal(res.statusCode, 200);
+  t.ok(
+    calls.some((c) => c[1] === 'request completed'),
+    'the completion line went through the logger',
+  );
+});
