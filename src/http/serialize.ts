@@ -56,7 +56,7 @@ function compileFast(schema: unknown): Serialize | undefined {
     // schema whose two sides say the same (but for the unknown keys an output drops) says what
     // the wire carries
     const output = jsonSchema('output');
-    if (sameSides(jsonSchema('input')) !== sameSides(output)) return undefined;
+    if (comparable(jsonSchema('input')) !== comparable(output)) return undefined;
     const { $schema: _, ...json } = output;
     return fastJson(json as Parameters<typeof fastJson>[0]);
   } catch {
@@ -65,7 +65,7 @@ function compileFast(schema: unknown): Serialize | undefined {
 }
 
 /** A JSON Schema as text without `additionalProperties: false` (what only the output side says). */
-const sameSides = (json: object) =>
+const comparable = (json: object) =>
   JSON.stringify(json, (key, value: unknown) =>
     key === 'additionalProperties' && value === false ? undefined : value,
   );
