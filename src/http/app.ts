@@ -117,7 +117,9 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   const limiter = new RateLimiter(deps.config.RATE_LIMIT_PER_MINUTE, 60_000);
   const unlimited = new Set(['/healthz', '/readyz', '/metrics']);
   const limit = (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
-    if (unlimited.has(req.routeOptions.url ?? '')) return done();
+    // by path: `req.routeOptions` builds a frozen object of the route's options at every access
+    const q = req.url.indexOf('?');
+    if (unlimited.has(q < 0 ? req.url : req.url.slice(0, q))) return done();
     const d = limiter.hit(req.principal ? `sub:${req.principal.sub}` : `ip:${req.ip}`);
     reply.header('x-ratelimit-limit', d.limit);
     reply.header('x-ratelimit-remaining', d.remaining);
