@@ -37,7 +37,7 @@ type Sink = ReturnType<typeof pino.destination>;
  * When the process exits, the buffered lines are written synchronously (pino does the same for its
  * destination, also on `exit`: a natural end, `process.exit` or a crash).
  */
-export class BlockWriter {
+class BlockWriter {
   private lines: string[] = [];
   private chars = 0;
   private closed = false;
@@ -51,7 +51,7 @@ export class BlockWriter {
     this.timer = setInterval(() => this.flush(), flushMs);
     this.timer.unref();
     openWriters.add(this);
-    hookProcessEnd();
+    hookProcessExit();
     sink.once('close', () => this.close());
   }
 
@@ -107,7 +107,7 @@ export class BlockWriter {
 const openWriters = new Set<BlockWriter>();
 let exitHooked = false;
 
-function hookProcessEnd(): void {
+function hookProcessExit(): void {
   if (exitHooked) return;
   exitHooked = true;
   process.on('exit', () => openWriters.forEach((w) => w.exiting()));

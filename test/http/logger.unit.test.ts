@@ -31,7 +31,10 @@ t.test('lines of many blocks arrive whole and in order; flush calls back once th
   const texts = Array.from({ length: 3000 }, (_, i) => `${i} ${'é€🏭'.repeat(i % 7)}${'x'.repeat((i * 37) % 400)}`);
   for (const [i, text] of texts.entries()) logger.info({ i }, text);
   await new Promise<void>((resolve, reject) => logger.flush((err) => (err ? reject(err) : resolve())));
-  const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { i: number; msg: string });
+  const lines = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { i: number; msg: string });
   t.equal(lines.length, texts.length, 'every line');
   t.ok(
     lines.every((l, i) => l.i === i && l.msg === texts[i]),
