@@ -74,12 +74,6 @@ class BlockWriter {
     this.sink.flushSync();
   }
 
-  end(): void {
-    this.handOver();
-    this.close();
-    this.sink.end();
-  }
-
   /** At the process's `exit` (the event loop is gone: synchronously). Never throws. */
   exiting(): void {
     try {
