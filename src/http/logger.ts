@@ -12,9 +12,8 @@ const BLOCK_CHARS = 16_384;
  * the rest of the request's logging. In-situ profiles put 7.5 µs of system calls per request on
  * 4 KiB blocks, hence 16 KiB; a later A/B with pinned stub servers (docs/architecture.md,
  * "Commands over HTTP") found 4 KiB and 16 KiB even, and 64 KiB worse.
- * The lines wait in a `BlockWriter` in front of pino's destination (see there for why).
- * Whatever is buffered is written synchronously when the process exits, so a crash or
- * `process.exit` loses nothing; a SIGKILL may lose the last LOG_FLUSH_MS.
+ * The lines wait in a `BlockWriter` in front of pino's destination, which also writes them when
+ * the process exits (see there); a SIGKILL may lose the last LOG_FLUSH_MS.
  */
 export function createLogger(level: string, dest: string | number = 1): Logger {
   const sink = pino.destination({ dest, minLength: BLOCK_CHARS, maxWrite: 65_536 });
@@ -34,8 +33,8 @@ type Sink = ReturnType<typeof pino.destination>;
  * the largest part of what the API allocates beyond bare Fastify, and a microbenchmark at 2-3 µs
  * of CPU per line against about 1 µs through this writer (docs/architecture.md).
  *
- * When the process exits, the buffered lines are written synchronously (pino does the same for its
- * destination, also on `exit`: a natural end, `process.exit` or a crash).
+ * When the process exits (a natural end, `process.exit` or a crash), the buffered lines are
+ * written synchronously, as pino does for its destination on `exit`: nothing logged is lost.
  */
 class BlockWriter {
   private lines: string[] = [];
