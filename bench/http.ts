@@ -26,7 +26,9 @@
  * (the server, or the caller of the direct path) and the load generator's process. On the 2-vCPU
  * machines this runs on, the load generator shares the server's cores; its CPU per command is what
  * a client on another machine would not take from the server.
- * The last line is one JSON object (figures at the first concurrency, all of them under `runs`).
+ * A line then says whether each concurrency's median overhead is within the target of issue 4
+ * (HTTP adds at most 25%), and the last line is one JSON object (figures at the first
+ * concurrency, all of them under `runs`, each with `within_target`).
  */
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
@@ -51,6 +53,8 @@ const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '16,64').split(',').map(Number);
 const SECRET = 'bench-secret-0123456789abcdef';
 const TERRITORY = 'B44';
+/** The target of issue 4: HTTP adds at most 25% to the direct path (the median overhead). */
+const TARGET = 0.25;
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -166,6 +170,7 @@ async function main() {
 
     const rows: (string | number)[][] = [];
     const runs: Record<string, unknown>[] = [];
+    const verdicts: string[] = [];
     for (const c of CONNECTIONS) {
       // warm-up at this concurrency, every path (JIT, pool connections, plan cache)
       await direct(c, WARMUP_SECONDS);
@@ -223,6 +228,7 @@ async function main() {
           ...cpuCells(bm),
         ],
       );
+      verdicts.push(`${c} connections ${pct(overhead)} (${overhead <= TARGET ? 'within' : 'above'})`);
       runs.push({
         connections: c,
         commands_per_s: Math.round(hm.cps),
@@ -233,6 +239,7 @@ async function main() {
         direct_p99_ms: round(dm.p99),
         http_overhead: round(overhead, 3),
         http_overhead_runs: overheads.map((o) => round(o, 3)),
+        within_target: overhead <= TARGET,
         bare_fastify_commands_per_s: Math.round(bm.cps),
         bare_fastify_overhead: round(bareOverhead, 3),
         bare_fastify_overhead_runs: bareOverheads.map((o) => round(o, 3)),
@@ -260,6 +267,7 @@ async function main() {
         rows,
       ),
     );
+    log(`HTTP overhead (median) against the target of at most ${pct(TARGET)}: ${verdicts.join(', ')}`);
     const cpusAfter = cpuLoopMs();
     log(`after the runs: ${describeCpus(cpusAfter)}`);
     const first = runs[0]!;
@@ -271,6 +279,7 @@ async function main() {
         p50_ms: first.p50_ms,
         p99_ms: first.p99_ms,
         http_overhead: first.http_overhead,
+        target_overhead: TARGET,
         bare_fastify_overhead: first.bare_fastify_overhead,
         direct_commands_per_s: first.direct_commands_per_s,
         seconds: SECONDS,
