@@ -24,7 +24,10 @@ t.test('a bad value names the variable', async (t) => {
   for (const [env, variable] of cases) {
     const err = t.throws(() => parseConfig(env)) as unknown;
     t.ok(err instanceof ConfigError, `${variable} is a ConfigError`);
-    t.ok((err as ConfigError).issues.some((i) => i.variable === variable), `names ${variable}`);
+    t.ok(
+      (err as ConfigError).issues.some((i) => i.variable === variable),
+      `names ${variable}`,
+    );
   }
 });
 
