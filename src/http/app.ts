@@ -31,6 +31,7 @@ import { territoryCommandRoutes } from './routes/territory-commands.ts';
 import { contractRoutes } from './routes/contracts.ts';
 import { projectRoutes } from './routes/projects.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { decisionRoutes } from './routes/decisions.ts';
 
 /** Everything the HTTP layer needs, passed in explicitly (no singletons). */
 export interface AppDeps {
@@ -192,5 +193,6 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   await app.register(contractRoutes);
   await app.register(projectRoutes);
   await app.register(auditRoutes);
+  await app.register(decisionRoutes);
   return app;
 }
