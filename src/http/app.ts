@@ -32,6 +32,7 @@ import { contractRoutes } from './routes/contracts.ts';
 import { projectRoutes } from './routes/projects.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { decisionRoutes } from './routes/decisions.ts';
+import { feedRoutes } from './routes/feed.ts';
 
 /** Everything the HTTP layer needs, passed in explicitly (no singletons). */
 export interface AppDeps {
@@ -194,5 +195,6 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   await app.register(projectRoutes);
   await app.register(auditRoutes);
   await app.register(decisionRoutes);
+  await app.register(feedRoutes);
   return app;
 }
