@@ -33,6 +33,7 @@ import { projectRoutes } from './routes/projects.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { decisionRoutes } from './routes/decisions.ts';
 import { feedRoutes } from './routes/feed.ts';
+import { uiRoutes } from './routes/ui.ts';
 
 /** Everything the HTTP layer needs, passed in explicitly (no singletons). */
 export interface AppDeps {
@@ -196,5 +197,6 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   await app.register(auditRoutes);
   await app.register(decisionRoutes);
   await app.register(feedRoutes);
+  await app.register(uiRoutes);
   return app;
 }
