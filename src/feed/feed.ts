@@ -153,8 +153,10 @@ export class Feed {
     waitMs: number,
     signal?: AbortSignal,
   ): Promise<{ events: FeedEvent[]; next: string | undefined }> {
-    const first = await this.page(reader, after, limit);
-    if (first.events.length > 0 || waitMs <= 0 || signal?.aborted) return first;
+    const scan = Math.max(1000, limit * 10);
+    const first = await this.page(reader, after, limit, scan);
+    // events there (or a stretch of the log the reader may not see: let them move on at once)
+    if (first.events.length > 0 || first.scanned >= scan || waitMs <= 0 || signal?.aborted) return first;
     const sub = this.deps.store.subscribe({ after: first.next, batchSize: 500 });
     const it = sub[Symbol.asyncIterator]();
     const events: FeedEvent[] = [];

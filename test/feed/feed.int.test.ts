@@ -211,7 +211,7 @@ t.test('GET /feed/stream: a client cut off three times under load ends with ever
 });
 
 t.test('app.close() ends open event streams and waiting long-polls instead of hanging', async (t) => {
-  const b = await build(t, { today: TODAY, runner: false });
+  const b = await build(t, { today: TODAY, runner: false, env: { FEED_MAX_STREAMS: '3' } });
   const tk = await tokens(b);
   await b.app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(b.app.server.address() as AddressInfo).port}`;
@@ -219,6 +219,11 @@ t.test('app.close() ends open event streams and waiting long-polls instead of ha
     connectSse(`${base}/feed/stream`, { authorization: `Bearer ${tk.reporter}` }, () => {}),
   );
   for (const s of streams) t.equal((await s.ready).status, 200);
+  // a fourth stream is over this instance's limit: 503, Retry-After, nothing held open
+  const over = await fetch(`${base}/feed/stream`, { headers: { authorization: `Bearer ${tk.reporter}` } });
+  t.equal(over.status, 503);
+  t.equal(over.headers.get('retry-after'), '5');
+  t.match(over.headers.get('content-type'), /problem\+json/);
   const poll = fetch(`${base}/feed?wait=30`, { headers: { authorization: `Bearer ${tk.reporter}` } });
   await new Promise((r) => setTimeout(r, 200));
   const closed = await Promise.race([

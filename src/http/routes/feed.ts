@@ -48,6 +48,11 @@ export const feedRoutes: FastifyPluginAsyncZod = async (app) => {
   const feed = new Feed(deps);
   const readers = guard(deps.auth, ...READERS);
   const open = new Set<{ close(): void }>();
+  // Open event streams per instance (FEED_MAX_STREAMS): each holds a store subscription (on
+  // PostgreSQL one read of the log per 100 ms while idle, woken at once by this process's appends).
+  // Beyond it, 503 with Retry-After: scale with more instances (docs/adr/0011-change-feed.md).
+  const maxStreams = deps.config.FEED_MAX_STREAMS;
+  let streams = 0;
 
   /** `after` as a store checkpoint (undefined: the start of the log). */
   async function resolveAfter(after: string | undefined): Promise<string | undefined> {
@@ -156,7 +161,8 @@ export const feedRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'The events after `after` (or after `Last-Event-ID`, which wins: a reconnecting EventSource sends it), ' +
           'then each new one as it is recorded, as SSE messages: `id` is the cursor, `data` the event (JSON, the ' +
-          'fields of `GET /feed`). A comment line every 15 s keeps an idle connection open. ' +
+          'fields of `GET /feed`). A comment line every 15 s keeps an idle connection open. At most ' +
+          'FEED_MAX_STREAMS open streams per instance (503 with Retry-After beyond). ' +
           RIGHTS,
         security: [{ bearer: [] }],
         headers: z.object({ 'last-event-id': Cursor.optional() }),
@@ -175,6 +181,10 @@ export const feedRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
+      if (streams >= maxStreams) {
+        reply.header('retry-after', '5');
+        throw new HttpError(503, `this instance serves ${maxStreams} event streams already; retry shortly`);
+      }
       const lastId = (req.headers as Record<string, string | undefined>)['last-event-id'];
       const after = await resolveAfter(lastId ?? req.query.after);
       const sub = feed.subscribe(readerOf(req.principal!), after);
@@ -202,6 +212,8 @@ export const feedRoutes: FastifyPluginAsyncZod = async (app) => {
       };
       const closing = { close: end };
       open.add(closing);
+      streams++;
+      res.once('close', () => streams--);
       req.raw.once('close', end);
       res.once('close', end);
       try {
