@@ -33,6 +33,8 @@ export const ConfigSchema = z.object({
     .positive()
     .default(256 * 1024),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Open Server-Sent Event streams (GET /feed/stream) per API instance; 503 beyond. */
+  FEED_MAX_STREAMS: z.coerce.number().int().positive().max(100_000).default(200),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;

@@ -31,6 +31,9 @@ import { territoryCommandRoutes } from './routes/territory-commands.ts';
 import { contractRoutes } from './routes/contracts.ts';
 import { projectRoutes } from './routes/projects.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { decisionRoutes } from './routes/decisions.ts';
+import { feedRoutes } from './routes/feed.ts';
+import { uiRoutes } from './routes/ui.ts';
 
 /** Everything the HTTP layer needs, passed in explicitly (no singletons). */
 export interface AppDeps {
@@ -192,5 +195,8 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   await app.register(contractRoutes);
   await app.register(projectRoutes);
   await app.register(auditRoutes);
+  await app.register(decisionRoutes);
+  await app.register(feedRoutes);
+  await app.register(uiRoutes);
   return app;
 }
