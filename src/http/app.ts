@@ -31,6 +31,8 @@ import { territoryCommandRoutes } from './routes/territory-commands.ts';
 import { contractRoutes } from './routes/contracts.ts';
 import { projectRoutes } from './routes/projects.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { auditProofRoutes } from './routes/audit-proofs.ts';
+import type { AuditTrail } from '../audit/scheduler.ts';
 
 /** Everything the HTTP layer needs, passed in explicitly (no singletons). */
 export interface AppDeps {
@@ -41,6 +43,8 @@ export interface AppDeps {
   registry: EventRegistry;
   runner: ProjectionRunner;
   auth: Authenticator;
+  /** The Merkle tree over the log and its signed checkpoints (routes/audit-proofs.ts). */
+  audit: AuditTrail;
   /** The clock: "today" for business-date checks, recorded times. */
   clock: () => Date;
 }
@@ -192,5 +196,6 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   await app.register(contractRoutes);
   await app.register(projectRoutes);
   await app.register(auditRoutes);
+  await app.register(auditProofRoutes);
   return app;
 }
