@@ -59,7 +59,22 @@ export async function verifyAgainstCheckpoint(
     if (w.logSize <= size) witness.set(w.logSize, w);
   }
   witness.set(size, checkpoint);
+  // a first pass reads the events only; the stored leaves, which name what differs, are read in
+  // a second pass when there is something to name
+  const first = await pass(deps, checkpoint, witness, false, opts.onProgress);
+  return first.ok || (first.brokenChain !== null && first.firstDifference === null)
+    ? first
+    : pass(deps, checkpoint, witness, true, opts.onProgress);
+}
 
+async function pass(
+  deps: { store: EventStore; tree: MerkleLog },
+  checkpoint: SignedCheckpoint,
+  witness: Map<number, SignedCheckpoint>,
+  withHints: boolean,
+  onProgress: ((events: number) => void) | undefined,
+): Promise<AnchorResult> {
+  const size = checkpoint.logSize;
   const frontier = new Frontier();
   const stored = new Frontier();
   let storedComplete = true;
@@ -103,11 +118,12 @@ export async function verifyAgainstCheckpoint(
     if (n < size) {
       const leaf = leafOfEvent(h);
       frontier.push(leaf);
-      if (n >= hintFrom + hint.length) {
+      if (!withHints) storedComplete = false;
+      else if (n >= hintFrom + hint.length) {
         hintFrom = n;
         hint = await deps.tree.leaves(n, Math.min(size, n + HINT_PAGE));
       }
-      const s = hint[n - hintFrom];
+      const s = withHints ? hint[n - hintFrom] : undefined;
       if (!s || s.index !== n) storedComplete = false;
       else {
         stored.push(s.hash);
@@ -144,9 +160,9 @@ export async function verifyAgainstCheckpoint(
       }
     }
     n++;
-    if (n % 10_000 === 0) opts.onProgress?.(n);
+    if (n % 10_000 === 0) onProgress?.(n);
   }
-  opts.onProgress?.(n);
+  onProgress?.(n);
 
   const result = (computedRoot: string | null, firstDifference: Difference | null): AnchorResult => ({
     ok: firstDifference === null && brokenChain === null,

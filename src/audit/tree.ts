@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
-import type { EventStore } from '../eventstore/types.ts';
+import type { EventStore, RecordedEvent } from '../eventstore/types.ts';
 import {
   consistencyProof,
   edgeOf,
@@ -83,7 +83,7 @@ export class MerkleLog {
         const hs: Buffer[] = [];
         const leaves: { idx: string; id: string; stream: string; rev: string; pos: string; cp: string }[] = [];
         let last: string | undefined;
-        for await (const e of this.deps.store.readAll({ after, batchSize: take })) {
+        for await (const e of this.headers(after, take)) {
           for (const n of frontier.push(leafHash(Buffer.from(e.hash, 'hex')))) {
             lv.push(n.level);
             ix.push(String(n.index));
@@ -130,6 +130,13 @@ export class MerkleLog {
         client.release();
       }
     }
+  }
+
+  /** The log after `after`, as much as the tree needs of each event (PostgreSQL: without the content). */
+  private async *headers(after: string | undefined, take: number): AsyncIterable<Header> {
+    const store = this.deps.store as EventStore & Partial<HeaderSource>;
+    if (typeof store.readHeaders === 'function') yield* await store.readHeaders(after, take);
+    else yield* this.deps.store.readAll({ after, batchSize: take });
   }
 
   /** The right-edge nodes of the stored tree of `size` leaves. */
@@ -203,6 +210,11 @@ export class MerkleLog {
     const src = await this.fetch(nodesFor((s) => consistencyProof(s, from, to)));
     return consistencyProof(src, from, to);
   }
+}
+
+type Header = Pick<RecordedEvent, 'id' | 'stream' | 'revision' | 'position' | 'checkpoint' | 'hash'>;
+interface HeaderSource {
+  readHeaders(after: string | undefined, batchSize: number): Promise<Header[]>;
 }
 
 type LeafRow = {
