@@ -27,8 +27,9 @@ type Log = { warn(o: object, msg?: string): void; info(o: object | string, msg?:
 /**
  * The audit trail of a running system: the Merkle tree following the log, the signed checkpoints,
  * and the loop that keeps the tree complete and takes a checkpoint every AUDIT_CHECKPOINT_EVERY.
- * `start()` first completes the tree the last run left behind and writes to the witness files the
- * stored checkpoints they lack (a crash between the two), then follows the log.
+ * `start()` writes to the witness file the stored checkpoints it lacks (a crash between the two);
+ * the loop's first round completes the tree the last run left behind (a crash leaves it behind,
+ * never wrong), then it follows the log, polling every second. `stop()` ends it between batches.
  */
 export class AuditTrail {
   readonly tree: MerkleLog;
@@ -61,7 +62,7 @@ export class AuditTrail {
 
   /** Adds what the log has to the tree, and takes a checkpoint if one is due; returns it if taken. */
   async tick(): Promise<void> {
-    const size = await this.tree.catchUp();
+    const size = await this.tree.catchUp({ stop: () => this.stopped });
     if (this.lastSize < 0) {
       const latest = await this.checkpoints.latest();
       this.lastSize = latest?.logSize ?? 0;
@@ -79,9 +80,9 @@ export class AuditTrail {
     }
   }
 
+  /** Returns once the witness file is repaired; the tree is completed by the loop's first round. */
   async start(): Promise<void> {
     await this.checkpoints.syncWitness();
-    await this.tree.catchUp();
     const poll = this.deps.pollMs ?? 1000;
     const loop = () => {
       if (this.stopped) return;

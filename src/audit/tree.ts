@@ -56,13 +56,13 @@ export class MerkleLog {
   constructor(private readonly deps: { store: EventStore; pool: pg.Pool }) {}
 
   /** Adds the log's new events to the tree, `batchSize` per transaction; returns the new size. */
-  async catchUp(opts: { batchSize?: number; maxEvents?: number } = {}): Promise<number> {
+  async catchUp(opts: { batchSize?: number; maxEvents?: number; stop?: () => boolean } = {}): Promise<number> {
     const batchSize = opts.batchSize ?? 2000;
     let budget = opts.maxEvents ?? Number.POSITIVE_INFINITY;
     for (;;) {
       const { size, added } = await this.batch(Math.min(batchSize, budget));
       budget -= added;
-      if (added < batchSize || budget <= 0) return size + added;
+      if (added < batchSize || budget <= 0 || opts.stop?.()) return size + added;
     }
   }
 
