@@ -19,6 +19,7 @@ import {
   inclusionProof,
   leafHash,
   mapSource,
+  nodeHash,
   nodesFor,
   rootHash,
   type Hash,
@@ -81,10 +82,20 @@ export class MerkleLog {
         const lv: number[] = [];
         const ix: string[] = [];
         const hs: Buffer[] = [];
-        const leaves: { idx: string; id: string; stream: string; rev: string; pos: string; cp: string }[] = [];
+        const leaves: {
+          idx: string;
+          id: string;
+          stream: string;
+          rev: string;
+          pos: string;
+          cp: string;
+          hash: Buffer;
+        }[] = [];
         let last: string | undefined;
         for await (const e of this.headers(after, take)) {
-          for (const n of frontier.push(leafHash(Buffer.from(e.hash, 'hex')))) {
+          const leaf = leafHash(Buffer.from(e.hash, 'hex'));
+          for (const n of frontier.push(leaf)) {
+            if (n.level < STORED_FROM) continue;
             lv.push(n.level);
             ix.push(String(n.index));
             hs.push(n.hash);
@@ -96,20 +107,24 @@ export class MerkleLog {
             rev: e.revision.toString(),
             pos: e.position.toString(),
             cp: e.checkpoint,
+            hash: leaf,
           });
           last = e.checkpoint;
           if (leaves.length >= take) break;
         }
         const added = leaves.length;
         if (added > 0) {
+          if (lv.length > 0) {
+            await client.query(
+              `insert into es.merkle_nodes (level, idx, hash)
+               select * from unnest($1::smallint[], $2::bigint[], $3::bytea[])`,
+              [lv, ix, hs],
+            );
+          }
           await client.query(
-            `insert into es.merkle_nodes (level, idx, hash)
-             select * from unnest($1::smallint[], $2::bigint[], $3::bytea[])`,
-            [lv, ix, hs],
-          );
-          await client.query(
-            `insert into es.merkle_leaves (idx, event_id, stream_name, revision, position, checkpoint)
-             select * from unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::bigint[], $6::text[])`,
+            `insert into es.merkle_leaves (idx, event_id, stream_name, revision, position, checkpoint, hash)
+             select * from unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::bigint[], $6::text[],
+                                  $7::bytea[])`,
             [
               leaves.map((l) => l.idx),
               leaves.map((l) => l.id),
@@ -117,6 +132,7 @@ export class MerkleLog {
               leaves.map((l) => l.rev),
               leaves.map((l) => l.pos),
               leaves.map((l) => l.cp),
+              leaves.map((l) => l.hash),
             ],
           );
           await client.query('update es.merkle_state set size = $1, after_checkpoint = $2', [size + added, last]);
@@ -146,16 +162,42 @@ export class MerkleLog {
     return want.map(([level, index]) => ({ level, index, hash: got.node(level, index) }));
   }
 
-  /** Fetches stored nodes in one query. */
+  /**
+   * Fetches the nodes a computation needs: stored ones (16 leaves or more) in one query, smaller
+   * ones hashed from their leaves (at most 8 each), read in one more query.
+   */
   async fetch(pairs: [number, number][], q: Pick<pg.Pool, 'query'> = this.deps.pool): Promise<NodeSource> {
     const nodes = new Map<string, Hash>();
-    if (pairs.length > 0) {
+    const high = pairs.filter(([level]) => level >= STORED_FROM);
+    const low = pairs.filter(([level]) => level < STORED_FROM);
+    if (high.length > 0) {
       const r = await q.query<{ level: number; idx: string; hash: Buffer }>(
         `select n.level, n.idx, n.hash from es.merkle_nodes n
            join unnest($1::smallint[], $2::bigint[]) u(level, idx) on n.level = u.level and n.idx = u.idx`,
-        [pairs.map((p) => p[0]), pairs.map((p) => String(p[1]))],
+        [high.map((p) => p[0]), high.map((p) => String(p[1]))],
       );
       for (const row of r.rows) nodes.set(`${row.level}/${row.idx}`, row.hash);
+    }
+    if (low.length > 0) {
+      const r = await q.query<{ idx: string; hash: Buffer }>(
+        `select l.idx, l.hash from es.merkle_leaves l
+           join unnest($1::bigint[], $2::bigint[]) u(lo, hi) on l.idx >= u.lo and l.idx < u.hi`,
+        [
+          low.map(([level, index]) => String(index * 2 ** level)),
+          low.map(([level, index]) => String((index + 1) * 2 ** level)),
+        ],
+      );
+      const leaves = new Map(r.rows.map((row) => [Number(row.idx), row.hash]));
+      const hashUp = (level: number, index: number): Hash | undefined => {
+        if (level === 0) return leaves.get(index);
+        const l = hashUp(level - 1, 2 * index);
+        const rt = hashUp(level - 1, 2 * index + 1);
+        return l && rt ? nodeHash(l, rt) : undefined;
+      };
+      for (const [level, index] of low) {
+        const h = hashUp(level, index);
+        if (h) nodes.set(`${level}/${index}`, h);
+      }
     }
     return mapSource(nodes);
   }
@@ -212,6 +254,9 @@ export class MerkleLog {
   }
 }
 
+/** Subtrees of 2^4 = 16 leaves and more are stored; smaller ones are hashed from the leaves. */
+const STORED_FROM = 4;
+
 type Header = Pick<RecordedEvent, 'id' | 'stream' | 'revision' | 'position' | 'checkpoint' | 'hash'>;
 interface HeaderSource {
   readHeaders(after: string | undefined, batchSize: number): Promise<Header[]>;
@@ -226,8 +271,8 @@ type LeafRow = {
   checkpoint: string;
   hash: Buffer;
 };
-const LEAF_SELECT = `select l.idx, l.event_id, l.stream_name, l.revision, l.position, l.checkpoint, n.hash
-  from es.merkle_leaves l join es.merkle_nodes n on n.level = 0 and n.idx = l.idx`;
+const LEAF_SELECT = `select l.idx, l.event_id, l.stream_name, l.revision, l.position, l.checkpoint, l.hash
+  from es.merkle_leaves l`;
 const toLeaf = (r: LeafRow) => ({
   index: Number(r.idx),
   eventId: r.event_id,

@@ -4,9 +4,11 @@ import { sql, type Kysely } from 'kysely';
 //
 // The Merkle tree over the log (RFC 9162 §2.1, docs/adr/0008-merkle-log.md), in log order, one leaf
 // per event: a cache to answer proofs fast, never trusted by the verifier (which recomputes the
-// tree from the events). es.merkle_nodes holds every complete subtree (level 0: the leaf hashes);
-// es.merkle_leaves names each leaf's event; es.merkle_state the size and where the tree stopped in
-// the log. es.audit_checkpoints keeps every signed tree head, also appended to the witness files.
+// tree from the events). es.merkle_leaves holds each leaf's hash and names its event;
+// es.merkle_nodes every complete subtree of 16 leaves or more (smaller ones are hashed from the
+// leaves when a proof needs them: one row per event instead of three); es.merkle_state the size
+// and where the tree stopped in the log. es.audit_checkpoints keeps every signed tree head, also
+// appended to the witness files.
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     create table es.merkle_nodes (
@@ -22,7 +24,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       stream_name text not null,
       revision bigint not null,
       position bigint not null,
-      checkpoint text not null
+      checkpoint text not null,
+      hash bytea not null
     )`.execute(db);
   await sql`
     create table es.merkle_state (
