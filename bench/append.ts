@@ -3,6 +3,8 @@
  *   (a) our PostgresEventStore (hash chain + idempotency on, expected revisions),
  *   (b) Emmett's PostgreSQL event store (`getPostgreSQLEventStore(url).appendToStream`),
  *   (c) raw INSERTs through pg into an equivalent table (the floor any store pays),
+ *   (d) (a) with the Merkle tree following the log as the server runs it (src/audit/tree.ts,
+ *       polled every second, in its own database), to measure what the tree costs the appends,
  * at 1, 16 and 64 concurrent writers, single-event appends and 10-event batches, on one embedded
  * PostgreSQL with fsync and synchronous_commit on. Each scenario runs BENCH_SECONDS (default 5)
  * BENCH_REPEATS times (default 3); the table shows medians. The last line is one JSON object.
@@ -15,6 +17,7 @@ import { getPostgreSQLEventStore, type PostgresEventStore as EmmettStore } from 
 import { STREAM_DOES_NOT_EXIST } from '@event-driven-io/emmett';
 import { createDb, createPool } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
+import { MerkleLog } from '../src/audit/tree.ts';
 import { PostgresEventStore } from '../src/eventstore/postgres.ts';
 import type { NewEvent } from '../src/eventstore/types.ts';
 import { durableCluster } from './lib/cluster.ts';
@@ -57,11 +60,23 @@ interface System {
   close(): Promise<void>;
 }
 
-function ours(url: string): System {
+function ours(url: string, name = 'PostgresEventStore', withTree = false): System {
   const pool = createPool(url, 70);
   const store = new PostgresEventStore(pool);
+  // the server's loop (src/audit/scheduler.ts): complete the tree, wait a second, again
+  let stopped = false;
+  let following: Promise<void> = Promise.resolve();
+  if (withTree) {
+    const tree = new MerkleLog({ store, pool });
+    following = (async () => {
+      while (!stopped) {
+        await tree.catchUp();
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    })();
+  }
   return {
-    name: 'PostgresEventStore',
+    name,
     prepare(writers, batch, run) {
       const revs = Array.from({ length: writers * STREAMS_PER_WRITER }, () => -1n);
       return async (w, i) => {
@@ -73,7 +88,12 @@ function ours(url: string): System {
         revs[s] = r.nextRevision;
       };
     },
-    close: () => store.close().then(() => pool.end()),
+    close: async () => {
+      stopped = true;
+      await following;
+      await store.close();
+      await pool.end();
+    },
   };
 }
 
@@ -169,6 +189,10 @@ try {
   const migrator = createDb(createPool(oursUrl, 1));
   await migrateToLatest(migrator);
   await migrator.destroy();
+  const treeUrl = await createDatabase(server.url, 'bench_tree');
+  const treeMigrator = createDb(createPool(treeUrl, 1));
+  await migrateToLatest(treeMigrator);
+  await treeMigrator.destroy();
   const emmettUrl = await createDatabase(server.url, 'bench_emmett');
   const rawUrl = await createDatabase(server.url, 'bench_raw');
   const check = new pg.Client({ connectionString: oursUrl });
@@ -180,7 +204,12 @@ try {
   log(`PostgreSQL: ${settings.rows.map((r) => `${r.name}=${r.setting}`).join(' ')}`);
   log(`${SECONDS}s per run, ${REPEATS} runs per scenario, medians shown`);
 
-  const systems = [ours(oursUrl), emmett(emmettUrl), await raw(rawUrl)];
+  const systems = [
+    ours(oursUrl),
+    ours(treeUrl, 'PostgresEventStore + Merkle tree', true),
+    emmett(emmettUrl),
+    await raw(rawUrl),
+  ];
   const results = new Map<string, { aps: number; eps: number; p50: number; p99: number }>();
   const rows: (string | number)[][] = [];
   let runNo = 0;
@@ -221,6 +250,8 @@ try {
   const o1 = at('PostgresEventStore', w16, 1)!;
   const e1 = at('Emmett appendToStream', w16, 1)!;
   const r1 = at('raw INSERT (pg)', w16, 1)!;
+  const t1 = at('PostgresEventStore + Merkle tree', w16, 1)!;
+  const t10 = at('PostgresEventStore + Merkle tree', w16, 10)!;
   const o10 = at('PostgresEventStore', w16, 10)!;
   const e10 = at('Emmett appendToStream', w16, 10)!;
   const r10 = at('raw INSERT (pg)', w16, 10)!;
@@ -239,6 +270,9 @@ try {
       batch10_appends_per_s: round(o10.aps, 0),
       batch10_vs_emmett: round(o10.aps / e10.aps),
       batch10_vs_raw_insert: round(o10.aps / r10.aps),
+      with_tree_appends_per_s: round(t1.aps, 0),
+      with_tree_vs_without: round(t1.aps / o1.aps),
+      with_tree_batch10_vs_without: round(t10.aps / o10.aps),
       seconds: SECONDS,
       repeats: REPEATS,
       cpu_loop_ms: { before: cpusBefore, after: cpusAfter },

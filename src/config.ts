@@ -35,6 +35,15 @@ export const ConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** Open Server-Sent Event streams (GET /feed/stream) per API instance; 503 beyond. */
   FEED_MAX_STREAMS: z.coerce.number().int().positive().max(100_000).default(200),
+  /** Ed25519 key signing the audit checkpoints; unset: DATA_DIR/audit-signing-key.pem (made on first start). */
+  AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  /** Where each checkpoint is also appended (checkpoints.jsonl, latest.json); unset: DATA_DIR/witness. */
+  AUDIT_WITNESS_DIR: z.string().min(1).optional(),
+  /** `<n>` events, `<n>m` minutes, both (`1000,10m`: whichever comes first), or `off`. */
+  AUDIT_CHECKPOINT_EVERY: z
+    .string()
+    .regex(/^(off|\d+|\d+m|\d+,\d+m|\d+m,\d+)$/, 'must be <events>, <minutes>m, both as "1000,10m", or off')
+    .default('1000,10m'),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;

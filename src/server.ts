@@ -38,6 +38,8 @@ async function main() {
   const system = (running.system = await createSystem(config, { log }));
   const app = (running.app = await buildApp(system, { logger: log }));
   system.runner.start();
+  // completes the Merkle tree a crash left behind, then follows the log and takes checkpoints
+  await system.audit.start();
   const url = await app.listen({ port: config.PORT, host: config.HOST });
   log.info({ ms: Date.now() - started, url, docs: `${url}/docs`, backend: system.store.backend }, 'ti-ledger ready');
   if (system.jwtSecret && !config.AUTH_JWKS_URL && config.NODE_ENV !== 'production') {

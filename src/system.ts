@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
+import { createAuditTrail, type AuditTrail } from './audit/scheduler.ts';
 import type { Config } from './config.ts';
 import { createDb, createPool, type Database } from './db/database.ts';
 import { connectOrStart, type PgServer } from './db/embedded.ts';
@@ -27,6 +28,8 @@ export interface System {
   store: EventStore;
   registry: EventRegistry;
   runner: ProjectionRunner;
+  /** The Merkle tree over the log and its signed checkpoints (the server starts its loop). */
+  audit: AuditTrail;
   auth: Authenticator;
   jwtSecret: string | undefined;
   clock: () => Date;
@@ -80,6 +83,8 @@ export async function createSystem(
       projections: allProjections,
       ...(opts.log ? { log: opts.log } : {}),
     });
+    const clock = opts.clock ?? (() => new Date());
+    const audit = createAuditTrail(config, { store, pool, clock, log: opts.log });
     const jwtSecret = resolveJwtSecret(config);
     const auth = createAuthenticator({ secret: jwtSecret, jwksUrl: config.AUTH_JWKS_URL });
     return {
@@ -90,10 +95,12 @@ export async function createSystem(
       store,
       registry,
       runner,
+      audit,
       auth,
       jwtSecret,
-      clock: opts.clock ?? (() => new Date()),
+      clock,
       async close() {
+        await audit.stop();
         await runner.stop();
         await store.close();
         await db.destroy(); // ends the pool

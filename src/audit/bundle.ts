@@ -7,6 +7,9 @@ import type { Dependencies } from '../application/commandHandler.ts';
 import type { Database } from '../db/database.ts';
 import { verifyChains } from '../eventstore/verify.ts';
 import { getTerritory } from '../projections/territories/queries.ts';
+import { VERIFY_BUNDLE_MJS, VERIFY_BUNDLE_PY } from './bundle-verifiers.ts';
+import type { AuditTrail } from './scheduler.ts';
+import type { SignedCheckpoint } from './signing.ts';
 import { streamEvents, territoryAsOf, territoryStreams } from './timeline.ts';
 
 /**
@@ -50,6 +53,10 @@ Produced by \`npm run audit:export\` of ti-ledger. ${counts.events} events in ${
 | \`rebuilt.json\` | the territory folded from its own stream up to the as-of date |
 | \`manifest.json\` | what was exported, when, and the hash recipe |
 | \`verify_chain.py\` | the offline chain check below |
+| \`checkpoint.json\` | the signed checkpoint (Ed25519) of the whole log the bundle was cut against: its size, its Merkle root |
+| \`proofs.jsonl\` | for each line of \`events.jsonl\`, the event's RFC 9162 inclusion proof in that checkpoint's tree |
+| \`public-key.pem\` | the ledger's checkpoint signing key (compare it with \`GET /audit/public-key\` or one published elsewhere) |
+| \`verify_bundle.mjs\`, \`verify_bundle.py\` | the offline check of all three: Node 20+ alone, or Python 3 + openssl |
 | \`SHA256SUMS\` | checksums of the other files |
 
 ## How each hash is made
@@ -59,7 +66,28 @@ where JCS is the JSON Canonicalization Scheme (RFC 8785) and \`prevHash\` is the
 in the same stream (\`""\` for revision 0). The values here hold strings, booleans, null and integers
 only, so JCS is simply: keys sorted, no whitespace, UTF-8, strings escaped as JSON requires.
 
-## Verify offline
+## Verify offline, against the signed checkpoint
+
+\`node verify_bundle.mjs .\` (Node 20+, no dependency) or \`python3 verify_bundle.py .\` (Python 3's standard
+library, and \`openssl\` 3.0+ for the signature) checks, exit code 0 when all hold:
+
+1. \`checkpoint.json\` is signed by \`public-key.pem\`: Ed25519 over the RFC 8785 (JCS) UTF-8 bytes of its
+   fields but \`signature\`; its \`keyId\` is the SHA-256 of the raw 32-byte public key;
+2. every event hashes to its \`hash\` and chains to the previous event of its stream (below);
+3. every event is in the checkpoint's Merkle tree: leaf = SHA-256(0x00 || the 32 bytes of \`hash\`),
+   node = SHA-256(0x01 || left || right), verified with \`leafIndex\`, \`treeSize\` and \`inclusionPath\`
+   (hex) by the algorithm of RFC 9162 §2.1.3.2 against \`rootHash\`.
+
+The signature by hand: \`jq -jcS 'del(.signature)' checkpoint.json > body; jq -r .signature checkpoint.json |
+base64 -d > sig; openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin -in body -sigfile sig\`.
+
+An administrator of the database can recompute an event's hash chain (the algorithm is public),
+but not its place in a tree whose root the ledger signed with a key kept outside the database:
+such an event fails step 3. Keep \`checkpoint.json\` (or a later checkpoint, and check consistency
+with \`GET /audit/proofs/consistency\`); \`npm run audit:verify -- --checkpoint checkpoint.json\` checks
+the whole live log against it.
+
+## Verify the chains alone
 
 1. The files are the ones exported: \`sha256sum -c SHA256SUMS\`
 2. Every chain, with python3 only: \`python3 verify_chain.py events.jsonl\` (exit code 0 when intact). The script:
@@ -111,8 +139,38 @@ export interface BundleResult {
   files: string[];
 }
 
+/**
+ * The checkpoint the bundle is cut against: the tree completed past the exported events, then
+ * signed; each event's leaf found in it (an event committed behind an older open transaction
+ * reaches the tree a moment later: waited for, briefly).
+ */
+async function cutCheckpoint(audit: AuditTrail, eventIds: string[]) {
+  for (let attempt = 0; ; attempt++) {
+    await audit.tree.catchUp();
+    const checkpoint = await audit.checkpoints.take();
+    const proofs = [];
+    let missing: string | undefined;
+    for (const id of eventIds) {
+      const leaf = await audit.tree.leafOfEvent(id);
+      if (!leaf || leaf.index >= checkpoint.logSize) {
+        missing = id;
+        break;
+      }
+      proofs.push({
+        eventId: id,
+        leafIndex: leaf.index,
+        treeSize: checkpoint.logSize,
+        inclusionPath: (await audit.tree.inclusion(leaf.index, checkpoint.logSize)).map((h) => h.toString('hex')),
+      });
+    }
+    if (!missing) return { checkpoint, proofs };
+    if (attempt >= 50) throw new Error(`event ${missing} has not reached the Merkle tree`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export async function exportBundle(
-  deps: Dependencies & { pool: pg.Pool; db: Kysely<Database> },
+  deps: Dependencies & { pool: pg.Pool; db: Kysely<Database>; audit: AuditTrail },
   opts: { territoryId: string; asOf?: string | undefined; out: string; now: Date },
 ): Promise<BundleResult> {
   const { territoryId } = opts;
@@ -159,6 +217,15 @@ export async function exportBundle(
   files['read-model.json'] = stringify({ asOf, territory: territory ?? null, contracts, projects });
   files['rebuilt.json'] = stringify({ asOf, ...rebuilt });
   const asOfEvents = asOf ? rows.filter((r) => r.metadata.occurredOn <= asOf).length : rows.length;
+  const { checkpoint, proofs }: { checkpoint: SignedCheckpoint; proofs: unknown[] } = await cutCheckpoint(
+    deps.audit,
+    rows.map((r) => r.id),
+  );
+  files['checkpoint.json'] = JSON.stringify(checkpoint, null, 2) + '\n';
+  files['proofs.jsonl'] = proofs.map((p) => JSON.stringify(p) + '\n').join('');
+  files['public-key.pem'] = deps.audit.key.publicKeyPem;
+  files['verify_bundle.mjs'] = VERIFY_BUNDLE_MJS;
+  files['verify_bundle.py'] = VERIFY_BUNDLE_PY;
   files['manifest.json'] = stringify({
     territoryId,
     asOf,
@@ -167,6 +234,8 @@ export async function exportBundle(
     eventsOnOrBeforeAsOf: asOfEvents,
     streams,
     chainsOk: ok,
+    checkpoint: { logSize: checkpoint.logSize, rootHash: checkpoint.rootHash, keyId: checkpoint.keyId },
+    merkle: 'RFC 9162 §2.1: leaf = sha256(0x00 || hash bytes), node = sha256(0x01 || left || right), log order',
     hash: 'sha256(JCS({stream,revision,type,schemaVersion,data,metadata,prevHash})), RFC 8785',
   });
   files['verify_chain.py'] = VERIFY_SCRIPT;

@@ -1,17 +1,28 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { verifyAgainstCheckpoint, verifyWitness } from '../audit/anchor.ts';
 import { exportBundle } from '../audit/bundle.ts';
+import { CheckpointError, parseCheckpoint, type SignedCheckpoint } from '../audit/signing.ts';
 import { loadConfigOrExit } from '../config.ts';
 import { isCalendarDate } from '../domain/shared.ts';
 import { verifyChains } from '../eventstore/verify.ts';
 import { createSystem } from '../system.ts';
 
 /**
- * `npm run audit:verify [-- --stream NAME]`: recomputes the hash chains, with a progress bar;
- *   exit 0 when intact, 1 with the first broken link.
+ * `npm run audit:verify [-- --stream NAME]`: recomputes the hash chains, with a progress bar, and
+ *   checks the latest stored checkpoint against the witness files; exit 0 when intact, 1 with the
+ *   first broken link.
+ * `npm run audit:verify -- --checkpoint FILE`: against a signed checkpoint (the anchor): recomputes
+ *   the Merkle tree of its first logSize events from the events, compares the root, checks every
+ *   chain; exit 0 when they match, 1 naming the first event that differs, 2 for a bad checkpoint.
+ * `npm run audit:checkpoint [-- --out FILE]`: completes the tree and takes a signed checkpoint now.
+ * `npm run audit:public-key`: the checkpoint signing key (PEM) and its key id.
  * `npm run audit:export -- --territory ID [--as-of YYYY-MM-DD] [--out DIR]`: the evidence bundle.
  */
-const USAGE = `usage: npm run audit:verify [-- --stream NAME]
+const USAGE = `usage: npm run audit:verify [-- --stream NAME | --checkpoint FILE]
+       npm run audit:checkpoint [-- --out FILE]
+       npm run audit:public-key
        npm run audit:export -- --territory ID [--as-of YYYY-MM-DD] [--out DIR]`;
 const err = (s: string) => process.stderr.write(s + '\n');
 const out = (s: string) => process.stdout.write(s + '\n');
@@ -21,7 +32,7 @@ function usage(message: string): never {
 }
 
 const [command, ...rest] = process.argv.slice(2);
-let values: { stream?: string; territory?: string; 'as-of'?: string; out?: string };
+let values: { stream?: string; territory?: string; 'as-of'?: string; out?: string; checkpoint?: string };
 try {
   values = parseArgs({
     args: rest,
@@ -30,13 +41,33 @@ try {
       territory: { type: 'string' },
       'as-of': { type: 'string' },
       out: { type: 'string' },
+      checkpoint: { type: 'string' },
     },
     strict: true,
   }).values;
 } catch (e) {
   usage((e as Error).message);
 }
-if (command !== 'verify' && command !== 'export') usage(`unknown command ${command ?? '(none)'}`);
+if (!['verify', 'export', 'checkpoint', 'public-key'].includes(command ?? '')) {
+  usage(`unknown command ${command ?? '(none)'}`);
+}
+if (values.checkpoint !== undefined && values.stream !== undefined) usage('give --stream or --checkpoint, not both');
+// the anchor is read before anything starts: a bad file is exit 2 without touching the database
+let anchor: SignedCheckpoint | undefined;
+if (command === 'verify' && values.checkpoint !== undefined) {
+  let text: string;
+  try {
+    text = readFileSync(values.checkpoint, 'utf8');
+  } catch (e) {
+    usage(`cannot read the checkpoint file: ${(e as Error).message}`);
+  }
+  try {
+    anchor = parseCheckpoint(text);
+  } catch (e) {
+    err(`error: ${values.checkpoint}: ${(e as Error).message}`);
+    process.exit(2);
+  }
+}
 if (command === 'export') {
   if (!values.territory) usage('--territory is required');
   if (values['as-of'] !== undefined && !isCalendarDate(values['as-of'])) usage('--as-of must be YYYY-MM-DD');
@@ -54,7 +85,50 @@ function bar(done: number, total: number): string {
 const system = await createSystem(loadConfigOrExit(), { poolSize: 4 });
 let code: number;
 try {
-  if (command === 'verify') {
+  if (command === 'public-key') {
+    out(system.audit.key.publicKeyPem.trimEnd());
+    err(`key id (SHA-256 of the raw Ed25519 public key): ${system.audit.key.keyId}`);
+    code = 0;
+  } else if (command === 'checkpoint') {
+    const started = Date.now();
+    const size = await system.audit.tree.catchUp();
+    const built = Date.now();
+    const c = await system.audit.checkpoints.take();
+    const text = JSON.stringify(c, null, 2) + '\n';
+    if (values.out) writeFileSync(values.out, text, { flag: 'wx' });
+    out(text.trimEnd());
+    err(
+      `checkpoint of ${size} events (tree completed in ${built - started} ms, signed and stored in ${Date.now() - built} ms)` +
+        (values.out ? `, written to ${values.out}` : ''),
+    );
+    code = 0;
+  } else if (command === 'verify' && anchor) {
+    const started = Date.now();
+    const total = Number(
+      (await system.pool.query<{ n: string }>('select count(*) as n from es.events')).rows[0]?.n ?? 0,
+    );
+    const tty = process.stderr.isTTY;
+    const r = await verifyAgainstCheckpoint(
+      { store: system.store, tree: system.audit.tree },
+      anchor,
+      system.audit.key.publicKey,
+      {
+        witness: system.audit.checkpoints.readWitness().checkpoints,
+        onProgress: (n) => {
+          if (tty) process.stderr.write(`\r${bar(n, total)}`);
+        },
+      },
+    );
+    if (tty) process.stderr.write('\n');
+    out(JSON.stringify(r, null, 2));
+    const d = r.firstDifference ?? r.brokenChain;
+    err(
+      r.ok
+        ? `the log matches the checkpoint: ${anchor.logSize} events give the signed root, chains intact (${r.eventsChecked} events, ${Date.now() - started} ms)`
+        : `TAMPERED: ${d!.stream ? `stream ${d!.stream}: ` : ''}${d!.reason}`,
+    );
+    code = r.ok ? 0 : 1;
+  } else if (command === 'verify') {
     const started = Date.now();
     const total = Number(
       (
@@ -90,13 +164,29 @@ try {
           }
         : null,
     };
-    out(JSON.stringify(printable, null, 2));
+    let witness = null;
+    if (!values.stream) {
+      witness = await verifyWitness(
+        system.audit,
+        await system.audit.checkpoints.latest(),
+        system.audit.checkpoints.readWitness(),
+        system.audit.key.publicKey,
+      );
+      for (const p of witness.problems) err(`CHECKPOINTS: ${p}`);
+    }
+    out(
+      JSON.stringify(
+        witness ? { ...printable, ok: result.ok && witness.ok, checkpoints: witness } : printable,
+        null,
+        2,
+      ),
+    );
     err(
       result.ok
         ? `chains intact: ${result.eventsChecked} events in ${result.streamsChecked} streams (${Date.now() - started} ms)`
         : `BROKEN: ${result.firstBroken!.stream} revision ${result.firstBroken!.revision}: ${result.firstBroken!.reason}`,
     );
-    code = result.ok ? 0 : 1;
+    code = result.ok && (witness?.ok ?? true) ? 0 : 1;
   } else {
     const territoryId = values.territory!;
     const asOf = values['as-of'];
@@ -114,7 +204,7 @@ try {
   }
 } catch (e) {
   err(`error: ${(e as Error).message}`);
-  code = 1;
+  code = e instanceof CheckpointError ? 2 : 1;
 } finally {
   await system.close();
 }

@@ -427,6 +427,41 @@ export class PostgresEventStore implements EventStore {
     return r.rows.map(toRecorded);
   }
 
+  /**
+   * One batch of the log as readBatch reads it, without the events' content: what the Merkle tree
+   * follower needs (src/audit/tree.ts), without parsing every event's JSON.
+   */
+  async readHeaders(
+    after: string | undefined,
+    batchSize: number,
+  ): Promise<Pick<RecordedEvent, 'id' | 'stream' | 'revision' | 'position' | 'checkpoint' | 'hash'>[]> {
+    const [tx, pos] = after ? parsePgCheckpoint(after) : [0n, 0n];
+    const r = await this.pool.query<{
+      position: string;
+      txid: string;
+      stream_name: string;
+      revision: string;
+      event_id: string;
+      hash: string;
+    }>({
+      name: 'es_read_headers',
+      text: `select position, transaction_id::text as txid, stream_name, revision, event_id, hash from es.events
+        where (transaction_id, position) > ($1::text::xid8, $2::bigint)
+          and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        order by transaction_id, position
+        limit $3`,
+      values: [tx.toString(), pos.toString(), batchSize],
+    });
+    return r.rows.map((row) => ({
+      id: row.event_id,
+      stream: row.stream_name,
+      revision: BigInt(row.revision),
+      position: BigInt(row.position),
+      checkpoint: `${row.txid}/${row.position}`,
+      hash: row.hash,
+    }));
+  }
+
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
     const batchSize = options.batchSize ?? 1000;
     let after = options.after;

@@ -47,7 +47,7 @@ const hasHeads = (s: EventStore): s is EventStore & HeadSource =>
   typeof (s as Partial<HeadSource>).streamHead === 'function' &&
   typeof (s as Partial<HeadSource>).streamHeads === 'function';
 
-const recompute = (e: RecordedEvent) =>
+export const recompute = (e: RecordedEvent) =>
   eventHash({
     stream: e.stream,
     revision: e.revision,

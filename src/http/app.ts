@@ -34,6 +34,8 @@ import { auditRoutes } from './routes/audit.ts';
 import { decisionRoutes } from './routes/decisions.ts';
 import { feedRoutes } from './routes/feed.ts';
 import { uiRoutes } from './routes/ui.ts';
+import { auditProofRoutes } from './routes/audit-proofs.ts';
+import type { AuditTrail } from '../audit/scheduler.ts';
 
 /** Everything the HTTP layer needs, passed in explicitly (no singletons). */
 export interface AppDeps {
@@ -44,6 +46,8 @@ export interface AppDeps {
   registry: EventRegistry;
   runner: ProjectionRunner;
   auth: Authenticator;
+  /** The Merkle tree over the log and its signed checkpoints (routes/audit-proofs.ts). */
+  audit: AuditTrail;
   /** The clock: "today" for business-date checks, recorded times. */
   clock: () => Date;
 }
@@ -198,5 +202,6 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   await app.register(decisionRoutes);
   await app.register(feedRoutes);
   await app.register(uiRoutes);
+  await app.register(auditProofRoutes);
   return app;
 }

@@ -307,11 +307,16 @@ t.test('the evidence bundle and its offline recipe', async (t) => {
   t.same(r.files, [
     'README.md',
     'SHA256SUMS',
+    'checkpoint.json',
     'events.jsonl',
     'manifest.json',
+    'proofs.jsonl',
+    'public-key.pem',
     'read-model.json',
     'rebuilt.json',
     'verification.json',
+    'verify_bundle.mjs',
+    'verify_bundle.py',
     'verify_chain.py',
   ]);
 
@@ -373,7 +378,15 @@ t.test('the evidence bundle and its offline recipe', async (t) => {
 t.test('npm run audit:verify and audit:export', async (t) => {
   const b = await build(t, { runner: false });
   await history(b.system, false);
-  const env = { ...process.env, DATABASE_URL: b.system.server.url, SEED: 'none', LOG_LEVEL: 'silent' };
+  const witness = mkdtempSync(join(tmpdir(), 'hist-witness-'));
+  t.teardown(() => rmSync(witness, { recursive: true, force: true }));
+  const env = {
+    ...process.env,
+    DATABASE_URL: b.system.server.url,
+    SEED: 'none',
+    LOG_LEVEL: 'silent',
+    AUDIT_WITNESS_DIR: witness,
+  };
   const cli = (args: string[]) =>
     run('node', ['--import', 'tsx', 'src/cli/audit.ts', ...args], { env }).then(
       (r) => ({ code: 0, ...r }),

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Test } from 'tap';
+import { Frontier, leafHash } from '../../src/audit/merkle.ts';
 import { eventHash } from '../../src/eventstore/hash.ts';
 import {
   EventIdConflictError,
@@ -394,6 +395,38 @@ export function eventStoreContract(t: Test, makeStore: (t: Test) => Promise<Even
     const v = await verifyChains(store, { stream: streams[1]! });
     t.equal(v.ok, true, 'the verifier accepts an untouched stream');
     t.equal(v.eventsChecked, (await collect(store.readStream(streams[1]!))).length);
+  });
+
+  t.test('the Merkle tree over readAll: a prefix keeps its root as the log grows, resumed or not', async (t) => {
+    // what src/audit/tree.ts needs of a backend (docs/adr/0008-merkle-log.md): one order that never
+    // changes below the head, and a resume point after each event that continues exactly there
+    const store = await makeStore(t);
+    const start = await store.headCheckpoint();
+    const root = async (after: string | undefined, n: number, legs: number[] = []) => {
+      const f = new Frontier();
+      let cursor = after;
+      for (const leg of [...legs, n - legs.reduce((a, b) => a + b, 0)]) {
+        let taken = 0;
+        for await (const e of store.readAll({ after: cursor, batchSize: 3 })) {
+          if (taken === leg) break;
+          f.push(leafHash(Buffer.from(e.hash, 'hex')));
+          cursor = e.checkpoint;
+          taken++;
+        }
+        if (taken < leg) return undefined;
+      }
+      return f.root().toString('hex');
+    };
+    const s1 = uniqueStream('m');
+    const s2 = uniqueStream('m');
+    await store.append(s1, events(3), { expectedRevision: 'no_stream' });
+    await store.append(s2, events(2, 10), { expectedRevision: 'no_stream' });
+    const before = await root(start, 5);
+    t.ok(before, 'five leaves after the start');
+    await store.append(s1, events(4, 20), { expectedRevision: 2n });
+    t.equal(await root(start, 5), before, 'the first five leaves keep their root after more appends');
+    t.equal(await root(start, 5, [2]), before, 'resumed after leaf 2: the same root');
+    t.equal(await root(start, 9, [1, 3, 4]), await root(start, 9), 'resumed three times: the same root');
   });
 
   t.test('subscribe catches up, then follows live appends; stop() ends it cleanly', async (t) => {

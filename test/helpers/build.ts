@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { parseConfig } from '../../src/config.ts';
 import { buildApp } from '../../src/http/app.ts';
@@ -27,7 +30,11 @@ export async function build(
   opts: { env?: Record<string, string>; runner?: boolean; today?: string } = {},
 ): Promise<Built> {
   const url = await createTestDatabase(t);
+  // each test's audit checkpoints go to its own witness directory (they belong to its database)
+  const witness = mkdtempSync(join(tmpdir(), 'ti-witness-'));
+  t.teardown(() => rmSync(witness, { recursive: true, force: true }));
   const config = parseConfig({
+    AUDIT_WITNESS_DIR: witness,
     DATABASE_URL: url,
     AUTH_JWT_SECRET: TEST_SECRET,
     DATA_DIR: '.data/test',
