@@ -1,6 +1,6 @@
-import type { Axis } from '../src/domain/shared.ts';
-import type { Epci } from '../src/domain/territory/territory.ts';
-import type { FundingSource } from '../src/domain/project/project.ts';
+import type { Axis } from '../src/domain/kernel/shared.ts';
+import type { Epci } from '../src/domain/territoires-industrie/territory/territory.ts';
+import type { FundingSource } from '../src/domain/territoires-industrie/project/project.ts';
 import type { Actor } from '../src/eventstore/types.ts';
 
 /**

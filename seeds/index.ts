@@ -1,7 +1,7 @@
 import { handleCommand, loadAggregate, type Dependencies } from '../src/application/commandHandler.ts';
-import { contractDecider, territoryFacts } from '../src/domain/contract/index.ts';
-import { contractFacts, projectDecider } from '../src/domain/project/index.ts';
-import { territoryDecider } from '../src/domain/territory/index.ts';
+import { contractDecider, territoryFacts } from '../src/domain/territoires-industrie/contract/index.ts';
+import { contractFacts, projectDecider } from '../src/domain/territoires-industrie/project/index.ts';
+import { territoryDecider } from '../src/domain/territoires-industrie/territory/index.ts';
 import { contractStream, projectStream, territoryStream } from '../src/eventstore/streams.ts';
 import { mapLimit } from '../src/importer/concurrency.ts';
 import { createHash } from 'node:crypto';

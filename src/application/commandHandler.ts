@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError, type DomainEvent } from '../domain/shared.ts';
+import { DomainError, type DomainEvent } from '../domain/kernel/shared.ts';
 import type { EventRegistry } from '../domain/registry.ts';
 import {
   WrongExpectedRevisionError,

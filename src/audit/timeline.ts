@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { loadAggregate, type Dependencies } from '../application/commandHandler.ts';
 import type { EventRegistry } from '../domain/registry.ts';
-import { territoryDecider } from '../domain/territory/index.ts';
-import type { Territory, TerritoryEvent } from '../domain/territory/territory.ts';
+import { territoryDecider } from '../domain/territoires-industrie/territory/index.ts';
+import type { Territory, TerritoryEvent } from '../domain/territoires-industrie/territory/territory.ts';
 import { contractStream, projectStream, territoryStream } from '../eventstore/streams.ts';
 import type { EventStore, RecordedEvent } from '../eventstore/types.ts';
 

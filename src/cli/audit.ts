@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { exportBundle } from '../audit/bundle.ts';
 import { loadConfigOrExit } from '../config.ts';
-import { isCalendarDate } from '../domain/shared.ts';
+import { isCalendarDate } from '../domain/kernel/shared.ts';
 import { verifyChains } from '../eventstore/verify.ts';
 import { createSystem } from '../system.ts';
 

@@ -1,4 +1,4 @@
-import type { Epci } from '../domain/territory/territory.ts';
+import type { Epci } from '../domain/territoires-industrie/territory/territory.ts';
 import { parseCsv, type CsvTable } from './csv.ts';
 
 /**

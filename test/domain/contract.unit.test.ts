@@ -5,7 +5,7 @@ import {
   type ContractEvent,
   type ContractEventOf,
   type PartyKind,
-} from '../../src/domain/contract/index.ts';
+} from '../../src/domain/territoires-industrie/contract/index.ts';
 import { buildRegistry } from '../../src/domain/index.ts';
 import { specFor } from './spec.ts';
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { loadAggregate } from '../../src/application/commandHandler.ts';
-import { territoryDecider } from '../../src/domain/territory/index.ts';
+import { territoryDecider } from '../../src/domain/territoires-industrie/territory/index.ts';
 import { importTerritories, type ImportOptions } from '../../src/importer/run.ts';
 import { PROGRAMMES, parseTerritoryLists } from '../../src/importer/territories.ts';
 import { build, type Built } from '../helpers/build.ts';

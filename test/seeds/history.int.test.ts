@@ -3,7 +3,7 @@ import { loadDemoHistory, seedIfEmpty } from '../../seeds/index.ts';
 import { buildPlan, type Plan } from '../../seeds/history.ts';
 import { build } from '../helpers/build.ts';
 import { handleCommand } from '../../src/application/commandHandler.ts';
-import { territoryDecider } from '../../src/domain/territory/index.ts';
+import { territoryDecider } from '../../src/domain/territoires-industrie/territory/index.ts';
 import { territoryStream } from '../../src/eventstore/streams.ts';
 
 type Progress = {

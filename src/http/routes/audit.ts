@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { territoryAsOf, territoryTimeline } from '../../audit/timeline.ts';
-import { BusinessDate, notFound } from '../../domain/shared.ts';
-import { TerritoryId, type Territory } from '../../domain/territory/territory.ts';
+import { BusinessDate, notFound } from '../../domain/kernel/shared.ts';
+import { TerritoryId, type Territory } from '../../domain/territoires-industrie/territory/territory.ts';
 import { verifyChains } from '../../eventstore/verify.ts';
 import { getTerritory, type TerritoryView } from '../../projections/territories/queries.ts';
 import { authorize } from '../commands.ts';

@@ -15,9 +15,9 @@ import {
   type Contract,
   type ContractCommand,
   type KnownContract,
-} from '../../domain/contract/index.ts';
-import { AmountEur, Axis, BusinessDate, Siren, forbidden, notFound, toEur } from '../../domain/shared.ts';
-import { TerritoryId, territoryDecider } from '../../domain/territory/index.ts';
+} from '../../domain/territoires-industrie/contract/index.ts';
+import { AmountEur, Axis, BusinessDate, Siren, forbidden, notFound, toEur } from '../../domain/kernel/shared.ts';
+import { TerritoryId, territoryDecider } from '../../domain/territoires-industrie/territory/index.ts';
 import { contractStream, territoryStream } from '../../eventstore/streams.ts';
 import type { AppDeps } from '../app.ts';
 import { guard, type Principal } from '../auth.ts';

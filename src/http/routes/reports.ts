@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { BusinessDate } from '../../domain/shared.ts';
+import { BusinessDate } from '../../domain/kernel/shared.ts';
 import { progressCsv, progressReport } from '../../projections/queries.ts';
 import { guard } from '../auth.ts';
 import { todayOf } from '../commands.ts';

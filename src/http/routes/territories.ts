@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { BusinessDate, RegionCode, notFound } from '../../domain/shared.ts';
-import { Epci, TerritoryId, territoryDecider } from '../../domain/territory/index.ts';
+import { BusinessDate, RegionCode, notFound } from '../../domain/kernel/shared.ts';
+import { Epci, TerritoryId, territoryDecider } from '../../domain/territoires-industrie/territory/index.ts';
 import { territoryStream } from '../../eventstore/streams.ts';
 import { CommandHeaders, CommandResult, authorize, runCommand, todayOf } from '../commands.ts';
 import { getTerritory, listTerritories } from '../../projections/territories/queries.ts';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { handleCommand, loadAggregate } from '../../application/commandHandler.ts';
-import { BusinessDate, Siren, conflict, notFound } from '../../domain/shared.ts';
+import { BusinessDate, Siren, conflict, notFound } from '../../domain/kernel/shared.ts';
 import {
   Epci,
   Person,
@@ -9,7 +9,7 @@ import {
   territoryDecider,
   type Territory,
   type TerritoryCommand,
-} from '../../domain/territory/index.ts';
+} from '../../domain/territoires-industrie/territory/index.ts';
 import { territoryStream } from '../../eventstore/streams.ts';
 import type { AppDeps } from '../app.ts';
 import { actorOf, guard, type Principal } from '../auth.ts';

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, TerritoryRow } from '../../db/database.ts';
 import type { Projection, ProjectedEvent, ProjectionContext } from '../types.ts';
 import { inSchema } from '../schema.ts';
-import type { Epci, TerritoryEventOf } from '../../domain/territory/territory.ts';
+import type { Epci, TerritoryEventOf } from '../../domain/territoires-industrie/territory/territory.ts';
 
 type Db = Transaction<Database> | Kysely<Database>;
 type Data<T extends TerritoryEventOf<any>['type']> = TerritoryEventOf<T>['data'];

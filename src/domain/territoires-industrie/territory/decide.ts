@@ -1,4 +1,11 @@
-import { assertBusinessDate, assertNever, conflict, notFound, validationError, type Command } from '../shared.ts';
+import {
+  assertBusinessDate,
+  assertNever,
+  conflict,
+  notFound,
+  validationError,
+  type Command,
+} from '../../kernel/shared.ts';
 import type { Epci, Territory, TerritoryEvent, TerritoryEventOf } from './territory.ts';
 
 /** Territory commands and `decide`: one small function per command. Pure. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BusinessDate, RegionCode, Siren, type DomainEvent } from '../shared.ts';
+import { BusinessDate, RegionCode, Siren, type DomainEvent } from '../../kernel/shared.ts';
 
 /** The territory aggregate: its events, its state, and `evolve`. Pure. */
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Actor } from '../eventstore/types.ts';
+import type { Actor } from '../../eventstore/types.ts';
 
 /**
  * Building blocks shared by the aggregates. Everything in src/domain is pure: the clock ("today"),

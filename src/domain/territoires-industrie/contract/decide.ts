@@ -11,7 +11,7 @@ import {
   validationError,
   type Axis,
   type Command,
-} from '../shared.ts';
+} from '../../kernel/shared.ts';
 import type { Territory } from '../territory/territory.ts';
 import {
   CONTRACT_STATUS,
