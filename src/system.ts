@@ -14,6 +14,7 @@ import type { EventStore } from './eventstore/types.ts';
 import { createAuthenticator, type Authenticator } from './http/auth.ts';
 import { allProjections } from './projections/index.ts';
 import { ProjectionRunner } from './projections/runner.ts';
+import { ProgrammeCatalogue } from './application/programmes.ts';
 
 /**
  * The composition root: builds every dependency from the configuration, in one place.
@@ -27,6 +28,8 @@ export interface System {
   store: EventStore;
   registry: EventRegistry;
   runner: ProjectionRunner;
+  /** The programme catalogue (recorded ProgrammeLaunched facts, the release's built-ins). */
+  programmes: ProgrammeCatalogue;
   auth: Authenticator;
   jwtSecret: string | undefined;
   clock: () => Date;
@@ -90,6 +93,7 @@ export async function createSystem(
       store,
       registry,
       runner,
+      programmes: new ProgrammeCatalogue({ store, registry }),
       auth,
       jwtSecret,
       clock: opts.clock ?? (() => new Date()),

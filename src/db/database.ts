@@ -47,12 +47,21 @@ export interface TerritoriesTable {
 }
 
 export interface TerritoryEpcisTable {
+  programme: string;
   territory_id: string;
   siren: string;
   valid_from: DateCol;
   valid_to: DateCol | null;
   name: string;
   nature: string | null;
+  position: Int8;
+}
+
+/** Which stream holds which territory of which programme (docs/adr/0007). */
+export interface TerritoryStreamsTable {
+  stream: string;
+  programme: string;
+  territory_id: string;
   position: Int8;
 }
 
@@ -205,6 +214,7 @@ export interface Database {
   'projections.dead_letters': DeadLettersTable;
   'read.territories': TerritoriesTable;
   'read.territory_epcis': TerritoryEpcisTable;
+  'read.territory_streams': TerritoryStreamsTable;
   'read.regions': RegionsTable;
   'read.contracts': ContractsTable;
   'read.contract_commitments': ContractCommitmentsTable;

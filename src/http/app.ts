@@ -31,6 +31,8 @@ import { territoryCommandRoutes } from './routes/territory-commands.ts';
 import { contractRoutes } from './routes/contracts.ts';
 import { projectRoutes } from './routes/projects.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { programmeRoutes } from './routes/programmes.ts';
+import type { ProgrammeCatalogue } from '../application/programmes.ts';
 
 /** Everything the HTTP layer needs, passed in explicitly (no singletons). */
 export interface AppDeps {
@@ -40,6 +42,8 @@ export interface AppDeps {
   pool: pg.Pool;
   registry: EventRegistry;
   runner: ProjectionRunner;
+  /** The programme catalogue: a programme's dates for the business-date checks. */
+  programmes: ProgrammeCatalogue;
   auth: Authenticator;
   /** The clock: "today" for business-date checks, recorded times. */
   clock: () => Date;
@@ -192,5 +196,6 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   await app.register(contractRoutes);
   await app.register(projectRoutes);
   await app.register(auditRoutes);
+  await app.register(programmeRoutes);
   return app;
 }
