@@ -42,6 +42,7 @@ export interface TerritoriesTable {
   industrial_co_lead: string | null;
   elected_co_lead: string | null;
   split_from: string | null;
+  succeeds: string | null;
   synthetic: Generated<boolean>;
   position: Int8;
 }

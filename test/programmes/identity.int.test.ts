@@ -184,3 +184,24 @@ t.test('bad input about programmes answers 400 naming the field, and writes noth
   t.equal(await logSize(system), afterLabel);
   t.equal(afterLabel, size + 1, 'only the one good label was written');
 });
+
+t.test('succeeds links a territory to the one of the previous phase it renews', async (t) => {
+  const { app, system, token } = await build(t, { today: '2026-01-15' });
+  const admin = { authorization: `Bearer ${await token('programme_admin')}` };
+  const post = (payload: object) => app.inject({ method: 'POST', url: '/territories', headers: admin, payload });
+  t.equal((await post(label2018)).statusCode, 201);
+  const size = await logSize(system);
+  const missing = await post({ ...label2023, id: '8414', succeeds: '9999' });
+  t.equal(missing.statusCode, 400);
+  t.match(missing.json(), { field: 'succeeds', detail: /9999 does not exist in territoires-industrie-2018/ });
+  const phase1 = await post({ ...label2018, id: '8499', succeeds: '8413' });
+  t.equal(phase1.statusCode, 400);
+  t.match(phase1.json(), { field: 'succeeds', detail: /follows no other programme/ });
+  t.equal(await logSize(system), size, 'nothing written');
+  const renewed = await post({ ...label2023, id: '8414', name: 'Thiers – Ambert (2023)', succeeds: '8413' });
+  t.equal(renewed.statusCode, 201, renewed.body);
+  t.ok(await system.runner.waitFor(BigInt(renewed.json<{ position: string }>().position), 5000));
+  const reader = { authorization: `Bearer ${await token('reporter')}` };
+  const view = await app.inject({ url: '/territories/8414?programme=territoires-industrie-2023', headers: reader });
+  t.match(view.json(), { succeeds: '8413', programme: 'territoires-industrie-2023' });
+});

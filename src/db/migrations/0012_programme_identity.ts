@@ -16,6 +16,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index territories_current_idx on read.territories (programme, territory_id) where valid_to is null`.execute(
     db,
   );
+  // the territory of the previous phase a territory renews (TerritoryLabelled.succeeds)
+  await sql`alter table read.territories add column succeeds text`.execute(db);
 
   await sql`alter table read.territory_epcis add column programme text`.execute(db);
   await sql`
@@ -52,6 +54,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`alter table read.territory_epcis add constraint territory_epcis_pkey primary key (territory_id, siren, valid_from)`.execute(
     db,
   );
+  await sql`alter table read.territories drop column succeeds`.execute(db);
   await sql`drop index read.territories_current_idx`.execute(db);
   await sql`create index territories_current_idx on read.territories (territory_id) where valid_to is null`.execute(db);
   await sql`alter table read.territories drop constraint territories_pkey`.execute(db);

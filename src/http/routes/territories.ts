@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { BusinessDate, RegionCode, notFound } from '../../domain/kernel/shared.ts';
+import { BusinessDate, RegionCode, notFound, validationError } from '../../domain/kernel/shared.ts';
+import { loadAggregate } from '../../application/commandHandler.ts';
+import type { AppDeps } from '../app.ts';
 import { Epci, TerritoryId, territoryDecider } from '../../domain/territoires-industrie/territory/index.ts';
 import { territoryStreamFor } from '../../application/territories.ts';
 import { ProgrammeId } from '../../domain/programmes/index.ts';
@@ -23,6 +25,9 @@ export const LabelTerritoryBody = z.strictObject({
   regionCode: RegionCode,
   epcis: z.array(Epci).min(1).max(500),
   labelledOn: BusinessDate,
+  succeeds: TerritoryId.optional().describe(
+    'the territory of the programme this one follows that it renews (e.g. a 2023 territory renewing a 2018 one)',
+  ),
   synthetic: z.boolean().optional(),
 });
 
@@ -36,11 +41,23 @@ const TerritoryView = z.object({
   epcis: z.array(z.object({ siren: z.string(), name: z.string(), nature: z.string().nullable() })),
   coLeads: z.object({ industrial: z.string().nullable(), elected: z.string().nullable() }),
   splitFrom: z.string().nullable(),
+  succeeds: z.string().nullable().describe('the territory of the previous phase it renews'),
   synthetic: z.boolean(),
   validFrom: z.string(),
   validTo: z.string().nullable(),
   position: z.string(),
 });
+
+/** `succeeds` names a territory of the programme this one follows, labelled there. */
+async function assertSucceeds(deps: AppDeps, programme: string, succeeds: string): Promise<void> {
+  const facts = await deps.programmes.find(programme);
+  if (!facts?.follows)
+    throw validationError(`succeeds: programme ${programme} follows no other programme`, { field: 'succeeds' });
+  const stream = await territoryStreamFor(deps, facts.follows, succeeds);
+  const { state } = await loadAggregate(deps, stream, territoryDecider);
+  if (state.status === 'Unknown' || state.programme !== facts.follows)
+    throw validationError(`succeeds: territory ${succeeds} does not exist in ${facts.follows}`, { field: 'succeeds' });
+}
 
 export const territoryRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps = app.deps;
@@ -68,6 +85,7 @@ export const territoryRoutes: FastifyPluginAsyncZod = async (app) => {
       const principal = await authorize(req, deps, 'programme_admin');
       const { id, ...rest } = req.body;
       const programme = await territoryProgramme(deps, rest.programme);
+      if (rest.succeeds !== undefined) await assertSucceeds(deps, programme.id, rest.succeeds);
       const stream = await territoryStreamFor(deps, programme.id, id);
       const r = await runCommand(req, reply, deps, principal, stream, territoryDecider, {
         type: 'LabelTerritory',

@@ -151,6 +151,7 @@ export const territoriesProjection: Projection = {
             industrial_co_lead: null,
             elected_co_lead: null,
             split_from: d.splitFrom ?? null,
+            succeeds: d.succeeds ?? null,
             synthetic: d.synthetic ?? false,
             position,
           })

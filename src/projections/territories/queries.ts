@@ -48,6 +48,7 @@ function view(row: TerritoryRow, epcis: { siren: string; name: string; nature: s
     epcis,
     coLeads: { industrial: row.industrial_co_lead, elected: row.elected_co_lead },
     splitFrom: row.split_from,
+    succeeds: row.succeeds,
     synthetic: row.synthetic,
     validFrom: row.valid_from,
     validTo: row.valid_to,

@@ -20,6 +20,7 @@ export type LabelTerritory = Command<
     epcis: Epci[];
     labelledOn: string;
     splitFrom?: string;
+    succeeds?: string;
     synthetic?: boolean;
   }
 >;

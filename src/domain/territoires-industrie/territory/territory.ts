@@ -33,6 +33,8 @@ export const TerritoryEventSchemas = {
     epcis: z.array(Epci),
     labelledOn: BusinessDate,
     splitFrom: TerritoryId.optional(),
+    /** The territory of the programme this one follows that it renews (phase 2 renewing phase 1). */
+    succeeds: TerritoryId.optional(),
     synthetic: z.boolean().optional(),
   }),
   TerritoryRenamed: z.object({ territoryId: TerritoryId, name: z.string(), renamedOn: BusinessDate }),
