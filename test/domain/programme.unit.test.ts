@@ -60,7 +60,8 @@ t.test("business dates follow the programme's own dates", async (t) => {
     .when({ ...label(ti2023, '2028-01-03'), metadata: { ...meta, today: '2028-02-01', programme: bounds(ti2023) } })
     .then('VALIDATION', /after programme territoires-industrie-2023 ended \(2027-12-31\)/);
   // an NFI date of 2013 is within the NFI (whatever the shape of what is recorded)
-  const nfiLabel = label(nfi, '2013-11-26');
+  const nfi2013 = label(nfi, '2013-11-26');
+  const nfiLabel = { ...nfi2013, data: { ...nfi2013.data, regionCode: '82' } }; // Rhône-Alpes, in force then
   spec
     .given([])
     .when(nfiLabel)
@@ -71,6 +72,22 @@ t.test("business dates follow the programme's own dates", async (t) => {
     .given([])
     .when(noProgramme)
     .then('VALIDATION', /before 2018-11-22/);
+
+  // a record keeps the Region code in force on its business date (INSEE COG)
+  const lorraine2019 = label(ti2023, '2023-11-09');
+  spec
+    .given([])
+    .when({ ...lorraine2019, data: { ...lorraine2019.data, regionCode: '41' } })
+    .then('VALIDATION', /regionCode 41 is not a Region in force on 2023-11-09/);
+  const lorraine2013 = label(nfi, '2013-11-26');
+  spec
+    .given([])
+    .when({ ...lorraine2013, data: { ...lorraine2013.data, regionCode: '41' } })
+    .then([{ type: 'TerritoryLabelled', data: { ...lorraine2013.data, regionCode: '41' } }]);
+  spec
+    .given([])
+    .when({ ...lorraine2013, data: { ...lorraine2013.data, regionCode: '44' } })
+    .then('VALIDATION', /regionCode 44 is not a Region in force on 2013-11-26/);
 
   // a stream of one programme is not another programme's territory
   const phase1: TerritoryEvent = {

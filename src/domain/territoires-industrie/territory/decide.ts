@@ -1,3 +1,4 @@
+import { regionInForce } from '../../kernel/regions.ts';
 import {
   assertInProgramme,
   assertNever,
@@ -91,6 +92,11 @@ const label = (c: LabelTerritory, state: Territory): TerritoryEventOf<'Territory
       field: 'programme',
     });
   assertInProgramme('labelledOn', c.data.labelledOn, c.metadata);
+  if (!regionInForce(c.data.regionCode, c.data.labelledOn))
+    throw validationError(
+      `regionCode ${c.data.regionCode} is not a Region in force on ${c.data.labelledOn} (INSEE COG)`,
+      { field: 'regionCode' },
+    );
   uniqueSirens(c.data.epcis, 'epcis');
   if (c.data.epcis.length === 0)
     throw validationError('epcis: a territory holds at least one EPCI', { field: 'epcis' });
