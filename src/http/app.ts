@@ -32,6 +32,7 @@ import { contractRoutes } from './routes/contracts.ts';
 import { projectRoutes } from './routes/projects.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { programmeRoutes } from './routes/programmes.ts';
+import { regionReportRoutes } from './routes/region-reports.ts';
 import type { ProgrammeCatalogue } from '../application/programmes.ts';
 
 /** Everything the HTTP layer needs, passed in explicitly (no singletons). */
@@ -197,5 +198,6 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   await app.register(projectRoutes);
   await app.register(auditRoutes);
   await app.register(programmeRoutes);
+  await app.register(regionReportRoutes);
   return app;
 }
