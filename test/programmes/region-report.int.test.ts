@@ -19,7 +19,22 @@ t.test('GET /reports/regions/{code}: every programme figure of the Region, JSON 
   const id = await submittedContract(b, tk);
   const v = await post(b, tk.validator44, `/contracts/${id}/validate`, { decidedOn: '2019-04-02' });
   t.equal(v.statusCode, 200, v.body);
-  t.ok(await b.system.runner.waitFor(BigInt(v.json<{ position: string }>().position), 5000));
+  const pr = await post(b, tk.lead44, '/projects', {
+    territoryId: '4401',
+    contractId: id,
+    title: 'Plateforme VTE',
+    axis: 'skills',
+    budgetEur: 250000,
+    registeredOn: '2019-05-01',
+  });
+  t.equal(pr.statusCode, 201, pr.body);
+  const f = await post(b, tk.lead44, `/projects/${pr.json<{ id: string }>().id}/fundings`, {
+    source: 'region',
+    amountEur: 1234.5,
+    grantedOn: '2019-06-01',
+  });
+  t.equal(f.statusCode, 201, f.body);
+  t.ok(await b.system.runner.waitFor(BigInt(f.json<{ position: string }>().position), 5000));
   const auth = { authorization: `Bearer ${tk.reporter}` };
   const get = (url: string, headers: Record<string, string> = auth) => b.app.inject({ url, headers });
 
@@ -36,8 +51,8 @@ t.test('GET /reports/regions/{code}: every programme figure of the Region, JSON 
         figures: [
           { programme: 'territoires-industrie-2018', metric: 'territories', value: 1 },
           { programme: 'territoires-industrie-2018', metric: 'contracts_validated', value: 1 },
-          { programme: 'territoires-industrie-2018', metric: 'projects', value: 0 },
-          { programme: 'territoires-industrie-2018', metric: 'funding_eur', value: 0 },
+          { programme: 'territoires-industrie-2018', metric: 'projects', value: 1 },
+          { programme: 'territoires-industrie-2018', metric: 'funding_eur', value: 1234.5 },
         ],
       },
     ],
@@ -59,8 +74,8 @@ t.test('GET /reports/regions/{code}: every programme figure of the Region, JSON 
     'region_code,region_name,programme,metric,value',
     '44,Grand Est,territoires-industrie-2018,territories,1',
     '44,Grand Est,territoires-industrie-2018,contracts_validated,1',
-    '44,Grand Est,territoires-industrie-2018,projects,0',
-    '44,Grand Est,territoires-industrie-2018,funding_eur,0',
+    '44,Grand Est,territoires-industrie-2018,projects,1',
+    '44,Grand Est,territoires-industrie-2018,funding_eur,1234.5',
   ]);
 
   t.equal((await get('/reports/regions/99')).statusCode, 404);

@@ -62,7 +62,7 @@ export async function regionReport(
   const codes = [...new Set([...members.values()].flat())];
   const d = sql`${asOf}::date`;
   const tiProgrammes = BUILT_IN_PROGRAMMES.filter((p) => p.kind === 'territoires-industrie' && p.launchedOn <= asOf);
-  const [terr, deltas] = await Promise.all([
+  const [terr, deltas, funding] = await Promise.all([
     sql<{ programme: string; region_code: string; n: string }>`
       select programme, region_code, count(*) as n from read.territories
        where region_code = any(${codes}) and status = 'labelled'
@@ -73,12 +73,17 @@ export async function regionReport(
       select metric, region_code, sum(delta) as n from (
         select metric, region_code, delta from read.report_deltas_monthly
          where month < date_trunc('month', ${d})::date and region_code = any(${codes})
-           and metric in ('contracts_validated', 'projects', 'funding_cents')
+           and metric in ('contracts_validated', 'projects')
         union all
         select metric, region_code, delta from read.report_deltas
          where day >= date_trunc('month', ${d})::date and day <= ${d} and region_code = any(${codes})
-           and metric in ('contracts_validated', 'projects', 'funding_cents')
+           and metric in ('contracts_validated', 'projects')
       ) x group by metric, region_code`.execute(db),
+    // funding per Region: the deltas hold the national sum only
+    sql<{ region_code: string; n: string }>`
+      select region_code, sum(amount_cents) as n from read.project_fundings
+       where region_code = any(${codes}) and valid_from <= ${d}
+       group by region_code`.execute(db),
   ]);
   const out: RegionGroup[] = groups.map((g) => {
     const of = new Set(members.get(g));
@@ -94,7 +99,11 @@ export async function regionReport(
       figures.push(
         { programme: p.programmeId, metric: 'contracts_validated', value: sum('contracts_validated') },
         { programme: p.programmeId, metric: 'projects', value: sum('projects') },
-        { programme: p.programmeId, metric: 'funding_eur', value: sum('funding_cents') / 100 },
+        {
+          programme: p.programmeId,
+          metric: 'funding_eur',
+          value: funding.rows.filter((r) => of.has(r.region_code)).reduce((a, r) => a + Number(r.n), 0) / 100,
+        },
       );
     }
     const on = geography === 'current' ? undefined : asOf;
