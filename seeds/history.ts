@@ -1,6 +1,7 @@
-import type { Axis } from '../src/domain/shared.ts';
-import type { Epci } from '../src/domain/territory/territory.ts';
-import type { FundingSource } from '../src/domain/project/project.ts';
+import { territoryStream } from '../src/eventstore/streams.ts';
+import type { Axis } from '../src/domain/kernel/shared.ts';
+import type { Epci } from '../src/domain/territoires-industrie/territory/territory.ts';
+import type { FundingSource } from '../src/domain/territoires-industrie/project/project.ts';
 import type { Actor } from '../src/eventstore/types.ts';
 
 /**
@@ -110,8 +111,11 @@ export type Step =
       epcis: Epci[];
       splitFrom?: string;
       synthetic: boolean;
+      /** Another programme than phase 1 (seeds/phase2.ts), and the phase-1 territory it renews. */
+      programme?: string;
+      succeeds?: string;
     }
-  | { kind: 'coLeads'; date: string; actor: Actor; territoryId: string }
+  | { kind: 'coLeads'; date: string; actor: Actor; territoryId: string; programme?: string }
   | {
       kind: 'split';
       date: string;
@@ -183,6 +187,7 @@ export function streamOf(s: Step): string {
   switch (s.kind) {
     case 'label':
     case 'coLeads':
+      return territoryStream(s.territoryId, s.programme);
     case 'split':
     case 'rename':
     case 'perimeter':

@@ -1,12 +1,14 @@
 import { handleCommand, loadAggregate, type Dependencies } from '../src/application/commandHandler.ts';
-import { contractDecider, territoryFacts } from '../src/domain/contract/index.ts';
-import { contractFacts, projectDecider } from '../src/domain/project/index.ts';
-import { territoryDecider } from '../src/domain/territory/index.ts';
+import { contractDecider, territoryFacts } from '../src/domain/territoires-industrie/contract/index.ts';
+import { contractFacts, projectDecider } from '../src/domain/territoires-industrie/project/index.ts';
+import { territoryDecider } from '../src/domain/territoires-industrie/territory/index.ts';
 import { contractStream, projectStream, territoryStream } from '../src/eventstore/streams.ts';
 import { mapLimit } from '../src/importer/concurrency.ts';
 import { createHash } from 'node:crypto';
 import type { System } from '../src/system.ts';
 import { buildPlan, streamOf, type Step } from './history.ts';
+import { buildPhase2Steps } from './phase2.ts';
+import { builtInProgramme } from '../src/domain/programmes/index.ts';
 
 /**
  * Loads the demo history (seeds/history.ts) through the real command handlers, never by writing
@@ -43,7 +45,12 @@ async function run(
   commandId: string,
 ): Promise<{ events: number; position: bigint | undefined }> {
   const ctx = { actor: step.actor, correlationId: DEMO_CORRELATION_ID, commandId, retries: 5 };
-  const metadata = { actor: step.actor, today };
+  const facts = 'programme' in step && step.programme ? builtInProgramme(step.programme) : undefined;
+  const metadata = {
+    actor: step.actor,
+    today,
+    ...(facts ? { programme: { id: facts.programmeId, launchedOn: facts.launchedOn, endsOn: facts.endsOn } } : {}),
+  };
   const territoryState = async (id: string) => (await loadAggregate(deps, territoryStream(id), territoryDecider)).state;
   let r: { events: unknown[]; position: bigint | undefined };
   switch (step.kind) {
@@ -56,12 +63,13 @@ async function run(
           type: 'LabelTerritory',
           data: {
             territoryId: step.territoryId,
-            programme: 'territoires-industrie-2018',
+            programme: step.programme ?? 'territoires-industrie-2018',
             name: step.name,
             regionCode: step.regionCode,
             epcis: step.epcis,
             labelledOn: step.date,
             ...(step.splitFrom ? { splitFrom: step.splitFrom } : {}),
+            ...(step.succeeds ? { succeeds: step.succeeds } : {}),
             ...(step.synthetic ? { synthetic: true } : {}),
           },
           metadata,
@@ -328,7 +336,16 @@ async function run(
 }
 
 /** The plan's steps, each with its command id. */
-const demoSteps = () => buildPlan().steps.map((step, i) => ({ step, commandId: demoCommandId(i) }));
+/** Every step of the demo history: phase 1's plan (seeds/history.ts), then phase 2's (seeds/phase2.ts). */
+export const demoPlanSteps = (): Step[] => {
+  const phase1 = buildPlan().steps;
+  return [...phase1, ...buildPhase2Steps(phase1)];
+};
+
+const demoSteps = () => {
+  // phase 2 after phase 1: the indexes (command ids) of phase 1's steps stay what they were
+  return demoPlanSteps().map((step, i) => ({ step, commandId: demoCommandId(i) }));
+};
 
 /** The command ids a stream holds (from its events' metadata). */
 async function recordedCommands(deps: Dependencies, stream: string): Promise<Set<string>> {

@@ -2,6 +2,7 @@ import { loadConfigOrExit } from './config.ts';
 import { buildApp } from './http/app.ts';
 import { createLogger } from './http/logger.ts';
 import { createSystem, type System } from './system.ts';
+import { launchBuiltInProgrammes } from './application/programmes.ts';
 import { printLocalTokens } from './cli/token.ts';
 
 /** The server entry: logger, system, app, listen, graceful shutdown. */
@@ -50,6 +51,10 @@ async function main() {
     const { seedIfEmpty } = await import('../seeds/index.ts');
     await seedIfEmpty(system, log);
   }
+  // The release's programme catalogue, recorded once in the log (a store of the previous
+  // release, or SEED=none, gets it at its first start with this release).
+  const launched = await launchBuiltInProgrammes(system, system.clock().toISOString().slice(0, 10));
+  if (launched.length > 0) log.info({ programmes: launched }, 'programme catalogue recorded');
 }
 
 main().catch(async (err: unknown) => {

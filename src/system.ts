@@ -15,6 +15,7 @@ import type { EventStore } from './eventstore/types.ts';
 import { createAuthenticator, type Authenticator } from './http/auth.ts';
 import { allProjections } from './projections/index.ts';
 import { ProjectionRunner } from './projections/runner.ts';
+import { ProgrammeCatalogue } from './application/programmes.ts';
 
 /**
  * The composition root: builds every dependency from the configuration, in one place.
@@ -30,6 +31,8 @@ export interface System {
   runner: ProjectionRunner;
   /** The Merkle tree over the log and its signed checkpoints (the server starts its loop). */
   audit: AuditTrail;
+  /** The programme catalogue (recorded ProgrammeLaunched facts, the release's built-ins). */
+  programmes: ProgrammeCatalogue;
   auth: Authenticator;
   jwtSecret: string | undefined;
   clock: () => Date;
@@ -96,6 +99,7 @@ export async function createSystem(
       registry,
       runner,
       audit,
+      programmes: new ProgrammeCatalogue({ store, registry }),
       auth,
       jwtSecret,
       clock,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError, type DomainEvent } from '../domain/shared.ts';
+import { DomainError, type DomainEvent } from '../domain/kernel/shared.ts';
 import type { EventRegistry } from '../domain/registry.ts';
+import type { Decider } from '../domain/kernel/decider.ts';
 import {
   WrongExpectedRevisionError,
   type Actor,
@@ -15,11 +16,7 @@ import {
  * revision. A lost race is re-decided on fresh state (bounded) unless the caller pinned a revision
  * (If-Match), in which case it is a 412.
  */
-export interface Decider<Command, Event extends DomainEvent, State> {
-  decide(command: Command, state: State): Event[];
-  evolve(state: State, event: Event): State;
-  initialState(): State;
-}
+export type { Decider } from '../domain/kernel/decider.ts';
 
 export interface CommandContext {
   actor: Actor;

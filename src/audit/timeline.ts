@@ -2,9 +2,15 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { loadAggregate, type Dependencies } from '../application/commandHandler.ts';
 import type { EventRegistry } from '../domain/registry.ts';
-import { territoryDecider } from '../domain/territory/index.ts';
-import type { Territory, TerritoryEvent } from '../domain/territory/territory.ts';
-import { contractStream, projectStream, territoryStream } from '../eventstore/streams.ts';
+import { territoryDecider } from '../domain/territoires-industrie/territory/index.ts';
+import type { Territory, TerritoryEvent } from '../domain/territoires-industrie/territory/territory.ts';
+import {
+  TERRITORIES_DEFAULT_PROGRAMME,
+  contractStream,
+  projectStream,
+  territoryStream,
+} from '../eventstore/streams.ts';
+import { territoryStreamFor } from '../application/territories.ts';
 import type { EventStore, RecordedEvent } from '../eventstore/types.ts';
 
 /**
@@ -31,14 +37,29 @@ export interface TimelineEntry {
   data: Record<string, unknown>;
 }
 
-/** Every stream holding the territory's events (its own, its contracts', its projects'). */
-export async function territoryStreams(db: Kysely<Database>, territoryId: string): Promise<string[]> {
+/**
+ * Every stream holding the territory's events (its own, its contracts', its projects'). Contracts
+ * and projects name a territory by id and belong to the one in `territory-<id>` (docs/adr/0007).
+ */
+export async function territoryStreams(
+  db: Kysely<Database>,
+  territoryId: string,
+  programme: string = TERRITORIES_DEFAULT_PROGRAMME,
+): Promise<string[]> {
+  const known = await db
+    .selectFrom('read.territory_streams')
+    .select('stream')
+    .where('programme', '=', programme)
+    .where('territory_id', '=', territoryId)
+    .executeTakeFirst();
+  const own = known?.stream ?? territoryStream(territoryId, programme);
+  if (own !== territoryStream(territoryId)) return [own];
   const [contracts, projects] = await Promise.all([
     db.selectFrom('read.contracts').select('contract_id').distinct().where('territory_id', '=', territoryId).execute(),
     db.selectFrom('read.projects').select('project_id').distinct().where('territory_id', '=', territoryId).execute(),
   ]);
   return [
-    territoryStream(territoryId),
+    own,
     ...contracts.map((c) => contractStream(c.contract_id)),
     ...projects.map((p) => projectStream(p.project_id)),
   ].sort();
@@ -85,9 +106,9 @@ export const byBusinessDate = (a: TimelineEntry, b: TimelineEntry) =>
 export async function territoryTimeline(
   deps: { db: Kysely<Database>; store: EventStore; registry: EventRegistry },
   territoryId: string,
-  opts: { from?: string | undefined; to?: string | undefined } = {},
+  opts: { from?: string | undefined; to?: string | undefined; programme?: string | undefined } = {},
 ): Promise<{ streams: string[]; events: TimelineEntry[] }> {
-  const rows = await streamEvents(deps.store, await territoryStreams(deps.db, territoryId));
+  const rows = await streamEvents(deps.store, await territoryStreams(deps.db, territoryId, opts.programme));
   const streams = [...new Set(rows.map((r) => r.stream))];
   const events = rows
     .map((r) => toEntry(deps.registry, r))
@@ -101,10 +122,11 @@ export async function territoryAsOf(
   deps: Dependencies,
   territoryId: string,
   asOf: string | undefined,
+  programme: string = TERRITORIES_DEFAULT_PROGRAMME,
 ): Promise<{ state: Territory; eventsFolded: number; lastRevision: number }> {
   const { state, events } = await loadAggregate<TerritoryEvent, Territory>(
     deps,
-    territoryStream(territoryId),
+    await territoryStreamFor(deps, programme, territoryId),
     territoryDecider,
     asOf ? (r) => r.metadata.occurredOn <= asOf : undefined,
   );

@@ -5,7 +5,7 @@ import { verifyAgainstCheckpoint, verifyWitness } from '../audit/anchor.ts';
 import { exportBundle } from '../audit/bundle.ts';
 import { CheckpointError, parseCheckpoint, type SignedCheckpoint } from '../audit/signing.ts';
 import { loadConfigOrExit } from '../config.ts';
-import { isCalendarDate } from '../domain/shared.ts';
+import { isCalendarDate } from '../domain/kernel/shared.ts';
 import { verifyChains } from '../eventstore/verify.ts';
 import { createSystem } from '../system.ts';
 

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../config.ts';
-import { DomainError, isCalendarDate } from '../domain/shared.ts';
+import { DomainError, isCalendarDate } from '../domain/kernel/shared.ts';
 import { describe } from '../importer/plan.ts';
 import { importTerritories } from '../importer/run.ts';
 import { ImportInputError, PROGRAMMES, parseTerritoryLists, type Problem } from '../importer/territories.ts';

@@ -42,17 +42,27 @@ export interface TerritoriesTable {
   industrial_co_lead: string | null;
   elected_co_lead: string | null;
   split_from: string | null;
+  succeeds: string | null;
   synthetic: Generated<boolean>;
   position: Int8;
 }
 
 export interface TerritoryEpcisTable {
+  programme: string;
   territory_id: string;
   siren: string;
   valid_from: DateCol;
   valid_to: DateCol | null;
   name: string;
   nature: string | null;
+  position: Int8;
+}
+
+/** Which stream holds which territory of which programme (docs/adr/0007). */
+export interface TerritoryStreamsTable {
+  stream: string;
+  programme: string;
+  territory_id: string;
   position: Int8;
 }
 
@@ -205,6 +215,7 @@ export interface Database {
   'projections.dead_letters': DeadLettersTable;
   'read.territories': TerritoriesTable;
   'read.territory_epcis': TerritoryEpcisTable;
+  'read.territory_streams': TerritoryStreamsTable;
   'read.regions': RegionsTable;
   'read.contracts': ContractsTable;
   'read.contract_commitments': ContractCommitmentsTable;

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Dependencies } from '../application/commandHandler.ts';
 import { loadAggregate } from '../application/commandHandler.ts';
 import type { Database } from '../db/database.ts';
-import { contractDecider, type Contract } from '../domain/contract/index.ts';
+import { contractDecider, type Contract } from '../domain/territoires-industrie/contract/index.ts';
 import { contractStream } from '../eventstore/streams.ts';
 
 /**

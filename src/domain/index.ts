@@ -1,9 +1,14 @@
 import { EventRegistry } from './registry.ts';
-import { territoryEventTypes } from './territory/events.ts';
-import { contractEventTypes } from './contract/events.ts';
-import { projectEventTypes } from './project/events.ts';
+import { territoryEventTypes } from './territoires-industrie/territory/events.ts';
+import { contractEventTypes } from './territoires-industrie/contract/events.ts';
+import { projectEventTypes } from './territoires-industrie/project/events.ts';
+import { programmeEventTypes } from './programmes/events.ts';
 
 /** Every event type the system records, with versions and upcasters. */
 export function buildRegistry(): EventRegistry {
-  return new EventRegistry().register(territoryEventTypes).register(contractEventTypes).register(projectEventTypes);
+  return new EventRegistry()
+    .register(territoryEventTypes)
+    .register(contractEventTypes)
+    .register(projectEventTypes)
+    .register(programmeEventTypes);
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { DomainEvent } from './shared.ts';
+import type { DomainEvent } from './kernel/shared.ts';
 
 /**
  * The event registry: for every event type, its current schema version, its zod schema, where its

@@ -1,9 +1,20 @@
 /** Stream names: one function per aggregate, `<category>-<id>`, so `$ce-<category>` works in EventStoreDB. */
-export const territoryStream = (id: string) => `territory-${id}`;
+/** The programme whose territories keep the unqualified stream name. */
+export const TERRITORIES_DEFAULT_PROGRAMME = 'territoires-industrie-2018';
+/**
+ * A territory's stream. Its id is unique within its programme (docs/adr/0007): phase 1
+ * (`territoires-industrie-2018`, the default) keeps the previous release's `territory-<id>`;
+ * any other programme's territory is `territory-<id>@<programme>` (`@` is in neither ids nor
+ * programme ids), still of category `territory`.
+ */
+export const territoryStream = (id: string, programme: string = TERRITORIES_DEFAULT_PROGRAMME) =>
+  programme === TERRITORIES_DEFAULT_PROGRAMME ? `territory-${id}` : `territory-${id}@${programme}`;
+/** The programme catalogue: one stream per programme. */
+export const programmeStream = (id: string) => `programme-${id}`;
 export const contractStream = (id: string) => `contract-${id}`;
 export const projectStream = (id: string) => `project-${id}`;
 
-export const STREAM_CATEGORIES = ['territory', 'contract', 'project'] as const;
+export const STREAM_CATEGORIES = ['territory', 'contract', 'project', 'programme'] as const;
 export type StreamCategory = (typeof STREAM_CATEGORIES)[number];
 
 export function categoryOf(stream: string): string {

@@ -38,7 +38,12 @@ export interface Reader {
   territories: readonly string[];
 }
 
-const RESOURCE: Record<string, string> = { territory: 'territories', contract: 'contracts', project: 'projects' };
+const RESOURCE: Record<string, string> = {
+  territory: 'territories',
+  contract: 'contracts',
+  project: 'projects',
+  programme: 'programmes',
+};
 
 export class Feed {
   /** A territory's Region never changes after its labelling: remembered once read from its stream. */
@@ -46,19 +51,18 @@ export class Feed {
 
   constructor(private readonly deps: Dependencies) {}
 
-  private async regionOf(territoryId: string, e: RecordedEvent): Promise<string | null> {
-    const known = this.regions.get(territoryId);
+  private async regionOf(territory: string, e: RecordedEvent): Promise<string | null> {
+    const known = this.regions.get(territory);
     if (known !== undefined) return known;
     // the Region is in the territory's first event, its labelling
     let first: RecordedEvent | undefined = e.type === 'TerritoryLabelled' && e.revision === 0n ? e : undefined;
-    if (!first)
-      for await (const x of this.deps.store.readStream(territoryStream(territoryId), { maxCount: 1 })) first = x;
+    if (!first) for await (const x of this.deps.store.readStream(territory, { maxCount: 1 })) first = x;
     // no such territory (yet): the event's own regionCode if it has one, asked again next time
     if (!first) return typeof e.data.regionCode === 'string' ? e.data.regionCode : null;
     const region =
       first.type === 'TerritoryLabelled' && typeof first.data.regionCode === 'string' ? first.data.regionCode : null;
     if (this.regions.size >= 100_000) this.regions.clear();
-    this.regions.set(territoryId, region);
+    this.regions.set(territory, region);
     return region;
   }
 
@@ -66,9 +70,13 @@ export class Feed {
   async view(e: RecordedEvent, reader: Reader): Promise<FeedEvent | undefined> {
     const all = reader.roles.some((r) => r === 'auditor' || r === 'programme_admin' || r === 'reporter');
     const category = categoryOf(e.stream);
+    // a territory of another programme than phase 1 is `territory-<id>@<programme>` (ADR 0007);
+    // contracts and projects belong to phase 1
+    const [streamId, streamProgramme] = idOf(e.stream).split('@') as [string, string | undefined];
     const territoryId =
-      typeof e.data.territoryId === 'string' ? e.data.territoryId : category === 'territory' ? idOf(e.stream) : null;
-    const regionCode = territoryId ? await this.regionOf(territoryId, e) : null;
+      category === 'territory' ? streamId : typeof e.data.territoryId === 'string' ? e.data.territoryId : null;
+    const territory = category === 'territory' ? e.stream : territoryId ? territoryStream(territoryId) : null;
+    const regionCode = territory ? await this.regionOf(territory, e) : null;
     if (!all) {
       const lead =
         reader.roles.includes('territory_lead') && territoryId !== null && reader.territories.includes(territoryId);
@@ -97,7 +105,10 @@ export class Feed {
       recordedAt: e.metadata.recordedAt,
       territoryId,
       regionCode,
-      href: resource ? `/${resource}/${encodeURIComponent(idOf(e.stream))}` : null,
+      href: resource
+        ? `/${resource}/${encodeURIComponent(streamId)}` +
+          (streamProgramme ? `?programme=${encodeURIComponent(streamProgramme)}` : '')
+        : null,
       summary,
       ...(seesActor
         ? { actor: actor && typeof actor.sub === 'string' ? { sub: actor.sub, name: String(actor.name) } : null }

@@ -36,6 +36,9 @@ import { feedRoutes } from './routes/feed.ts';
 import { uiRoutes } from './routes/ui.ts';
 import { auditProofRoutes } from './routes/audit-proofs.ts';
 import type { AuditTrail } from '../audit/scheduler.ts';
+import { programmeRoutes } from './routes/programmes.ts';
+import { regionReportRoutes } from './routes/region-reports.ts';
+import type { ProgrammeCatalogue } from '../application/programmes.ts';
 
 /** Everything the HTTP layer needs, passed in explicitly (no singletons). */
 export interface AppDeps {
@@ -45,6 +48,8 @@ export interface AppDeps {
   pool: pg.Pool;
   registry: EventRegistry;
   runner: ProjectionRunner;
+  /** The programme catalogue: a programme's dates for the business-date checks. */
+  programmes: ProgrammeCatalogue;
   auth: Authenticator;
   /** The Merkle tree over the log and its signed checkpoints (routes/audit-proofs.ts). */
   audit: AuditTrail;
@@ -203,5 +208,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   await app.register(feedRoutes);
   await app.register(uiRoutes);
   await app.register(auditProofRoutes);
+  await app.register(programmeRoutes);
+  await app.register(regionReportRoutes);
   return app;
 }

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { handleCommand, type Decider, type HandleResult } from '../application/commandHandler.ts';
-import type { DomainEvent } from '../domain/shared.ts';
+import type { DomainEvent } from '../domain/kernel/shared.ts';
 import type { AppDeps } from './app.ts';
 import { actorOf, authenticate, requireRole, type Principal, type Role } from './auth.ts';
 import { HttpError } from './problem.ts';

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { DomainError } from '../domain/shared.ts';
+import { DomainError } from '../domain/kernel/shared.ts';
 import { EventIdConflictError, InvalidEventError, WrongExpectedRevisionError } from '../eventstore/types.ts';
 
 /**

@@ -1,6 +1,6 @@
-import type { CommandMetadata } from '../domain/shared.ts';
-import type { TerritoryCommand } from '../domain/territory/decide.ts';
-import type { Epci, Territory } from '../domain/territory/territory.ts';
+import type { CommandMetadata } from '../domain/kernel/shared.ts';
+import type { TerritoryCommand } from '../domain/territoires-industrie/territory/decide.ts';
+import type { Epci, Territory } from '../domain/territoires-industrie/territory/territory.ts';
 import type { ImportedTerritory } from './territories.ts';
 
 /**

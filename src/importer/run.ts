@@ -2,11 +2,12 @@ import type { Kysely } from 'kysely';
 import { handleCommand, loadAggregate, type Dependencies } from '../application/commandHandler.ts';
 import type { Database } from '../db/database.ts';
 import type { ProjectionRunner } from '../projections/runner.ts';
-import { DomainError, validationError } from '../domain/shared.ts';
-import { territoryDecider } from '../domain/territory/index.ts';
-import type { TerritoryEvent } from '../domain/territory/territory.ts';
+import { DomainError, validationError } from '../domain/kernel/shared.ts';
+import { territoryDecider } from '../domain/territoires-industrie/territory/index.ts';
+import type { TerritoryEvent } from '../domain/territoires-industrie/territory/territory.ts';
 import type { Actor } from '../eventstore/types.ts';
-import { territoryStream } from '../eventstore/streams.ts';
+import { territoryStreamFor } from '../application/territories.ts';
+import { builtInProgramme } from '../domain/programmes/index.ts';
 import { mapLimit } from './concurrency.ts';
 import { planTerritory, type Change, type TerritoryPlan } from './plan.ts';
 import type { ImportedTerritory, Programme } from './territories.ts';
@@ -63,13 +64,19 @@ export async function importTerritories(
       { field: 'effectiveOn' },
     );
   }
-  const metadata = { actor: opts.actor, today: opts.today };
+  const facts = builtInProgramme(opts.programme.id);
+  const metadata = {
+    actor: opts.actor,
+    today: opts.today,
+    ...(facts ? { programme: { id: facts.programmeId, launchedOn: facts.launchedOn, endsOn: facts.endsOn } } : {}),
+  };
 
   // 1. plan: read, fold, decide (pure), no write
   const planned = await mapLimit(territories, concurrency, async (t) => {
+    const stream = await territoryStreamFor(deps, opts.programme.id, t.id);
     const { state, revision } = await loadAggregate<TerritoryEvent, ReturnType<typeof territoryDecider.initialState>>(
       deps,
-      territoryStream(t.id),
+      stream,
       territoryDecider,
     );
     const plan = planTerritory(state, t, {
@@ -86,12 +93,12 @@ export async function importTerritories(
       }
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      return { plan, revision, refused: err.message };
+      return { plan, stream, revision, refused: err.message };
     }
-    return { plan, revision, refused: undefined as string | undefined };
+    return { plan, stream, revision, refused: undefined as string | undefined };
   });
 
-  const runnable: { plan: TerritoryPlan; revision: bigint }[] = [];
+  const runnable: { plan: TerritoryPlan; stream: string; revision: bigint }[] = [];
   for (const p of planned) {
     report.notes.push(...p.plan.notes);
     if (p.refused) report.refused.push({ territoryId: p.plan.territoryId, message: p.refused });
@@ -125,11 +132,11 @@ export async function importTerritories(
 
   // 2. record, each territory pinned to the revision it was planned on
   const correlationId = `import:${opts.source}:${opts.today}`;
-  await mapLimit(runnable, concurrency, async ({ plan, revision }) => {
+  await mapLimit(runnable, concurrency, async ({ plan, stream, revision }) => {
     let expected = revision;
     try {
       for (const command of plan.commands) {
-        const r = await handleCommand(deps, territoryStream(plan.territoryId), territoryDecider, command, {
+        const r = await handleCommand(deps, stream, territoryDecider, command, {
           actor: opts.actor,
           correlationId,
           expectedRevision: expected,

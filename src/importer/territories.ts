@@ -1,4 +1,4 @@
-import type { Epci } from '../domain/territory/territory.ts';
+import type { Epci } from '../domain/territoires-industrie/territory/territory.ts';
 import { parseCsv, type CsvTable } from './csv.ts';
 
 /**
@@ -13,8 +13,10 @@ import { parseCsv, type CsvTable } from './csv.ts';
  * Territory ids, one scheme per phase (numbers are reused between phases):
  * - phase 1 (`territoires-industrie-2018`): the 4-digit code, `TI8408`, `ti-8408` and `8408` all
  *   give `8408` (the id the API and the demo history use);
- * - phase 2 (`territoires-industrie-2023`): `2023-` + the 4-digit code, e.g. `ti-8413` gives
- *   `2023-8413`, so phase 2's 8413 never lands in phase 1's stream `territory-8413`.
+ * - phase 2 (`territoires-industrie-2023`): the 4-digit code too (`ti-8413` gives `8413`): ids
+ *   are unique within a programme, and phase 2's 8413 lives in its own stream
+ *   `territory-8413@territoires-industrie-2023` (docs/adr/0007). The previous release named
+ *   phase 2's territories `2023-8413`; those it recorded keep their ids.
  */
 
 export interface Programme {
@@ -33,7 +35,7 @@ export const PROGRAMMES: Record<string, Programme> = {
   'territoires-industrie-2023': {
     id: 'territoires-industrie-2023',
     notBefore: '2023-11-09',
-    territoryId: (code) => `2023-${code}`,
+    territoryId: (code) => code,
   },
 };
 

@@ -155,6 +155,7 @@ export async function listAuditEvents(
 
 export interface ProgressReport {
   asOf: string;
+  programme: string;
   territories: number;
   epcis: number;
   contracts: { drafted: number; submitted: number; validated: number; rejected: number; signed: number };
@@ -169,16 +170,24 @@ export interface ProgressReport {
  * counts are cumulative milestones reached on or before the date; territories and EPCIs are
  * those in force on the date.
  */
-export async function progressReport(db: Kysely<Database>, asOf: string): Promise<ProgressReport> {
+export async function progressReport(
+  db: Kysely<Database>,
+  asOf: string,
+  programme: string = 'territoires-industrie-2018',
+): Promise<ProgressReport> {
   const d = sql`${asOf}::date`;
+  // Contracts and projects name their territory by id: they are phase 1's (docs/adr/0007).
+  const withContracts = programme === 'territoires-industrie-2018';
   const [terr, epcis, figures, regions, axes] = await Promise.all([
     sql<{ region_code: string; n: string }>`
       select region_code, count(*) as n from read.territories
-       where valid_from <= ${d} and (valid_to is null or valid_to > ${d}) and status = 'labelled'
+       where programme = ${programme}
+         and valid_from <= ${d} and (valid_to is null or valid_to > ${d}) and status = 'labelled'
        group by region_code`.execute(db),
     sql<{ n: string }>`
       select count(distinct siren) as n from read.territory_epcis
-       where valid_from <= ${d} and (valid_to is null or valid_to > ${d})`.execute(db),
+       where programme = ${programme}
+         and valid_from <= ${d} and (valid_to is null or valid_to > ${d})`.execute(db),
     // contracts, projects and funding: the pre-aggregated deltas (read.report_deltas*, see
     // docs/read-models.md): whole months before D's month, then the days of D's month up to D
     sql<{ metric: string; region_code: string; axis: string; n: string }>`
@@ -188,7 +197,7 @@ export async function progressReport(db: Kysely<Database>, asOf: string): Promis
         union all
         select metric, region_code, axis, delta from read.report_deltas
          where day >= date_trunc('month', ${d})::date and day <= ${d}
-      ) x group by metric, region_code, axis having sum(delta) <> 0`.execute(db),
+      ) x where ${withContracts} group by metric, region_code, axis having sum(delta) <> 0`.execute(db),
     sql<{ region_code: string }>`
       select region_code from read.regions
        where valid_from <= ${d} and (valid_to is null or valid_to > ${d}) order by region_code`.execute(db),
@@ -221,6 +230,7 @@ export async function progressReport(db: Kysely<Database>, asOf: string): Promis
   for (const r of projects) if (r.axis) axisSet.add(r.axis);
   return {
     asOf,
+    programme,
     territories: sum(terr.rows),
     epcis: Number(epcis.rows[0]?.n ?? 0),
     contracts: c,

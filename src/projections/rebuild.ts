@@ -25,8 +25,9 @@ export const REBUILD_NAME = 'rebuild';
 
 /** Read-model tables and the order that makes their checksum deterministic. */
 export const READ_TABLES: Record<string, string> = {
-  territories: 'territory_id, valid_from',
-  territory_epcis: 'territory_id, siren, valid_from',
+  territories: 'programme, territory_id, valid_from',
+  territory_epcis: 'programme, territory_id, siren, valid_from',
+  territory_streams: 'stream',
   regions: 'region_code, valid_from',
   contracts: 'contract_id, valid_from',
   contract_commitments: 'contract_id, commitment_id, valid_from',

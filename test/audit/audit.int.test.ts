@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 import t from 'tap';
 import { handleCommand, loadAggregate } from '../../src/application/commandHandler.ts';
 import { exportBundle, VERIFY_SCRIPT } from '../../src/audit/bundle.ts';
-import { contractDecider, territoryFacts } from '../../src/domain/contract/index.ts';
-import { territoryDecider } from '../../src/domain/territory/index.ts';
+import { contractDecider, territoryFacts } from '../../src/domain/territoires-industrie/contract/index.ts';
+import { territoryDecider } from '../../src/domain/territoires-industrie/territory/index.ts';
 import { build, type Built } from '../helpers/build.ts';
 
 const run = promisify(execFile);

@@ -5,7 +5,7 @@ import {
   type ContractEvent,
   type ContractEventOf,
   type PartyKind,
-} from '../../src/domain/contract/index.ts';
+} from '../../src/domain/territoires-industrie/contract/index.ts';
 import { buildRegistry } from '../../src/domain/index.ts';
 import { specFor } from './spec.ts';
 
@@ -470,4 +470,26 @@ t.test('upcaster: CommitmentMade v1 (whole euros) reads back as v2 (cents)', asy
   // the current version passes through unchanged
   t.same(registry.upcast('CommitmentMade', 2, made('k1', 'region').data).data, made('k1', 'region').data);
   t.throws(() => registry.upcast('CommitmentMade', 3, v1), /newer than this code/);
+});
+
+t.test("a token of today's Region decides for its predecessors' records, another Region's may not", async (t) => {
+  // a contract recorded for Lorraine (41), which Grand Est (44) replaced on 2016-01-01
+  const lorraine = [
+    { ...drafted, data: { ...drafted.data, regionCode: '41' } } as ContractEvent,
+    ...allFour,
+    submitted(),
+  ];
+  spec(t)
+    .given(lorraine)
+    .when(decide('ValidateContract', '2019-04-01', ['44'], '41'))
+    .then([{ ...validated, data: { ...validated.data, regionCode: '41' } }]);
+  spec(t)
+    .given(lorraine)
+    .when(decide('ValidateContract', '2019-04-01', ['84'], '41'))
+    .then('FORBIDDEN', /region 41; you may decide only for region\(s\) 84/);
+  // and not the other way: a token of 41 does not act for all of Grand Est
+  spec(t)
+    .given(inReview)
+    .when(decide('ValidateContract', '2019-04-01', ['41'], '44'))
+    .then('FORBIDDEN');
 });

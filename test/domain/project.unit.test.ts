@@ -4,7 +4,7 @@ import {
   type ProjectCommand,
   type ProjectEvent,
   type RegisterProject,
-} from '../../src/domain/project/index.ts';
+} from '../../src/domain/territoires-industrie/project/index.ts';
 import { specFor } from './spec.ts';
 
 const spec = specFor(projectDecider);

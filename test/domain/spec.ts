@@ -1,6 +1,6 @@
 import type { Test } from 'tap';
 import type { Decider } from '../../src/application/commandHandler.ts';
-import { DomainError, type DomainErrorCode, type DomainEvent } from '../../src/domain/shared.ts';
+import { DomainError, type DomainErrorCode, type DomainEvent } from '../../src/domain/kernel/shared.ts';
 
 type Assert = Pick<Test, 'same' | 'equal' | 'fail'>;
 

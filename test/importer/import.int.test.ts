@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { loadAggregate } from '../../src/application/commandHandler.ts';
-import { territoryDecider } from '../../src/domain/territory/index.ts';
+import { territoryDecider } from '../../src/domain/territoires-industrie/territory/index.ts';
 import { importTerritories, type ImportOptions } from '../../src/importer/run.ts';
 import { PROGRAMMES, parseTerritoryLists } from '../../src/importer/territories.ts';
 import { build, type Built } from '../helpers/build.ts';
@@ -123,7 +123,7 @@ t.test('a change dated before what the store holds is refused, and then nothing 
   });
 });
 
-t.test('phase 2 ids do not collide with phase 1 ids', async (t) => {
+t.test('phase 2 reuses phase 1 numbers: two territories, two streams, two rows', async (t) => {
   const { system } = await build(t, { runner: false });
   await importTerritories(system, lists('sf-communes-v1.csv'), opts());
   const p2 = PROGRAMMES['territoires-industrie-2023']!;
@@ -136,14 +136,31 @@ t.test('phase 2 ids do not collide with phase 1 ids', async (t) => {
   t.same(
     r.changes.map((c) => [c.kind, c.territoryId]),
     [
-      ['label', '2023-4401'],
-      ['label', '2023-4402'],
+      ['label', '4401'],
+      ['label', '4402'],
     ],
   );
-  const { state } = await loadAggregate(system, 'territory-2023-4401', territoryDecider);
+  const { state } = await loadAggregate(system, 'territory-4401@territoires-industrie-2023', territoryDecider);
   t.match(state, { programme: 'territoires-industrie-2023', name: 'Fixture Vallée Deux' });
   const { state: old } = await loadAggregate(system, 'territory-4401', territoryDecider);
   t.match(old, { programme: 'territoires-industrie-2018', name: 'Fixture Vosges' });
+  // idempotent: the same list again records nothing
+  const again = await importTerritories(system, parsed.territories, opts({ programme: p2, effectiveOn: '2023-11-09' }));
+  t.same(again.changes, []);
+  t.equal(again.eventsRecorded, 0);
+  // the read model holds both 4401s, each under its programme
+  await system.runner.ensureCaughtUp();
+  const rows = await system.db
+    .selectFrom('read.territories')
+    .select(['programme', 'name'])
+    .where('territory_id', '=', '4401')
+    .where('valid_to', 'is', null)
+    .orderBy('programme')
+    .execute();
+  t.same(rows, [
+    { programme: 'territoires-industrie-2018', name: 'Fixture Vosges' },
+    { programme: 'territoires-industrie-2023', name: 'Fixture Vallée Deux' },
+  ]);
 });
 
 t.test('npm run import:territories: errors stop the import, --skip-invalid and --dry-run', async (t) => {

@@ -39,7 +39,7 @@ t.test('territory codes are normalised per phase', async (t) => {
   t.equal(normaliseCode('44O1'), undefined);
   t.equal(normaliseCode('84080'), undefined);
   t.equal(phase1.territoryId('8413'), '8413');
-  t.equal(phase2.territoryId('8413'), '2023-8413', 'phase 2 reuses numbers: its ids carry the phase');
+  t.equal(phase2.territoryId('8413'), '8413', 'phase 2 reuses numbers: ids are unique within a programme');
   t.equal(natureFromName('CC Fixture Un'), 'CC');
   t.equal(natureFromName('Métropole du Grand Paris'), 'ME');
   t.equal(natureFromName('Syndicat mixte'), undefined);
@@ -114,7 +114,7 @@ t.test('ANCT commune + groupement files (phase 2, semicolons)', async (t) => {
     r.territories.map((x) => [x.id, x.name, x.regionCode, x.epcis]),
     [
       [
-        '2023-4401',
+        '4401',
         'Fixture Vallée Deux',
         '44',
         [
@@ -122,7 +122,7 @@ t.test('ANCT commune + groupement files (phase 2, semicolons)', async (t) => {
           { siren: '200000002', name: 'CA Fixture Deux', nature: 'CA' },
         ],
       ],
-      ['2023-4402', 'Fixture Moselle Deux', '44', [{ siren: '200000003', name: 'CC Fixture Trois', nature: 'CC' }]],
+      ['4402', 'Fixture Moselle Deux', '44', [{ siren: '200000003', name: 'CC Fixture Trois', nature: 'CC' }]],
     ],
   );
   const badGroup = parseTerritoryLists({

@@ -1,9 +1,9 @@
 import t from 'tap';
-import { loadDemoHistory, seedIfEmpty } from '../../seeds/index.ts';
+import { demoPlanSteps, loadDemoHistory, seedIfEmpty } from '../../seeds/index.ts';
 import { buildPlan, type Plan } from '../../seeds/history.ts';
 import { build } from '../helpers/build.ts';
 import { handleCommand } from '../../src/application/commandHandler.ts';
-import { territoryDecider } from '../../src/domain/territory/index.ts';
+import { territoryDecider } from '../../src/domain/territoires-industrie/territory/index.ts';
 import { territoryStream } from '../../src/eventstore/streams.ts';
 
 type Progress = {
@@ -131,6 +131,36 @@ t.test('the demo history loads through the commands and replays every published 
   );
   t.equal(validations.rows[0]!.ok, true, "each contract validated by its own Region's validator");
 
+  // Territoires d'industrie phase 2 (seeds/phase2.ts): 183 territories on 2023-11-09, numbers reused
+  const phase2 = async (asOf: string) => {
+    const res = await app.inject({
+      url: `/reports/progress?programme=territoires-industrie-2023&asOf=${asOf}`,
+      headers: { authorization: `Bearer ${reporter}` },
+    });
+    t.equal(res.statusCode, 200, res.body);
+    return res.json<Progress & { programme: string }>();
+  };
+  t.match(await phase2('2023-12-31'), { programme: 'territoires-industrie-2023', territories: 183, projects: 0 });
+  t.equal((await phase2('2023-11-08')).territories, 0, 'none before the announcement');
+  t.equal((await progress('2023-12-31')).territories, (await progress('2020-12-31')).territories, 'phase 1 untouched');
+  const get = (url: string) => app.inject({ url, headers: { authorization: `Bearer ${reporter}` } });
+  t.match((await get('/territories/8413?programme=territoires-industrie-2023')).json(), {
+    name: 'Plastics Vallée – Oyonnax',
+    succeeds: null,
+  });
+  t.match((await get('/territories/8413')).json(), { name: /synthétique/, programme: 'territoires-industrie-2018' });
+  const links = await system.pool.query<{ renewed: string; total: string }>(
+    `select count(*) filter (where succeeds is not null) as renewed, count(*) as total
+       from read.territories where programme = 'territoires-industrie-2023' and valid_to is null`,
+  );
+  t.equal(links.rows[0]!.total, '183');
+  t.ok(Number(links.rows[0]!.renewed) > 100, `${links.rows[0]!.renewed} renew a phase-1 territory`);
+  const flagged = await system.pool.query<{ n: string }>(
+    `select count(*) as n from es.events where stream_name like 'territory-%@territoires-industrie-2023'
+        and type = 'TerritoryLabelled' and (data->>'synthetic')::boolean`,
+  );
+  t.equal(flagged.rows[0]!.n, '183', 'each phase-2 territory of the demo is marked synthetic');
+
   // npm start with SEED=demo seeds only an empty store
   const before = await system.store.headCheckpoint();
   t.equal(await seedIfEmpty(system, { info: () => undefined }), undefined, 'a store with events is left alone');
@@ -143,6 +173,8 @@ t.test(
     const { app, system, token } = await build(t);
     const today = new Date().toISOString().slice(0, 10);
     const plan: Plan = buildPlan();
+    // the demo's steps: phase 1's plan, then phase 2's (seeds/phase2.ts)
+    const steps = demoPlanSteps();
     // the first start stops part-way (its pool closed under it): the appends after the 2,000th
     // fail, those in flight on other streams too; every stream holds a prefix of its steps, some none
     let appends = 0;
@@ -159,17 +191,17 @@ t.test(
     await Promise.allSettled(inFlight);
     const count = await system.pool.query<{ n: string }>('select count(*) as n from es.events');
     const cut = { commands: Number(count.rows[0]!.n) };
-    t.equal(cut.commands, 2000, `${cut.commands} of ${plan.steps.length} commands recorded`);
+    t.equal(cut.commands, 2000, `${cut.commands} of ${steps.length} commands recorded`);
 
     const r = await seedIfEmpty(system, { info: () => undefined });
     t.ok(r, 'the next start finishes it');
     t.equal(r!.skipped, cut.commands, 'the commands recorded already are not run again');
-    t.equal(r!.commands, plan.steps.length - cut.commands, 'the others run');
+    t.equal(r!.commands, steps.length - cut.commands, 'the others run');
     const recorded = await system.pool.query<{ n: string; commands: string }>(
       `select count(*) as n, count(distinct metadata->>'commandId') as commands from es.events`,
     );
-    t.equal(Number(recorded.rows[0]!.n), plan.steps.length, 'one event per command of the plan');
-    t.equal(Number(recorded.rows[0]!.commands), plan.steps.length, 'no command recorded twice');
+    t.equal(Number(recorded.rows[0]!.n), steps.length, 'one event per command of the plan');
+    t.equal(Number(recorded.rows[0]!.commands), steps.length, 'no command recorded twice');
 
     // the same published figures as a load in one go
     t.ok(await system.runner.waitFor(r!.lastPosition!, 120_000), 'projections caught up');

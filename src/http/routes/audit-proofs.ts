@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { verifyAgainstCheckpoint } from '../../audit/anchor.ts';
 import { rawPublicKey, CheckpointError, parseCheckpoint } from '../../audit/signing.ts';
-import { notFound } from '../../domain/shared.ts';
+import { notFound } from '../../domain/kernel/shared.ts';
 import { canonicalEventId } from '../../eventstore/types.ts';
 import { authorize } from '../commands.ts';
 import { HttpError } from '../problem.ts';

@@ -1,8 +1,9 @@
+import { ProgrammeQuery } from './programmes.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { territoryAsOf, territoryTimeline } from '../../audit/timeline.ts';
-import { BusinessDate, notFound } from '../../domain/shared.ts';
-import { TerritoryId, type Territory } from '../../domain/territory/territory.ts';
+import { BusinessDate, notFound } from '../../domain/kernel/shared.ts';
+import { TerritoryId, type Territory } from '../../domain/territoires-industrie/territory/territory.ts';
 import { verifyChains } from '../../eventstore/verify.ts';
 import { getTerritory, type TerritoryView } from '../../projections/territories/queries.ts';
 import { authorize } from '../commands.ts';
@@ -118,7 +119,11 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
           'Read from the event log itself (not the projections): actor, business date, recorded time and hash of every event. Auditors and programme administrators.',
         security,
         params: z.strictObject({ id: TerritoryId }),
-        querystring: z.strictObject({ from: BusinessDate.optional(), to: BusinessDate.optional() }),
+        querystring: z.strictObject({
+          from: BusinessDate.optional(),
+          to: BusinessDate.optional(),
+          programme: ProgrammeQuery,
+        }),
         response: {
           200: z.object({
             territoryId: z.string(),
@@ -148,7 +153,7 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'A territory rebuilt from its event stream as of a business date, checked against the read model',
         security,
         params: z.strictObject({ id: TerritoryId }),
-        querystring: z.strictObject({ asOf: BusinessDate.optional() }),
+        querystring: z.strictObject({ asOf: BusinessDate.optional(), programme: ProgrammeQuery }),
         response: {
           200: z.object({
             territoryId: z.string(),
@@ -168,8 +173,11 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => {
       await authorize(req, deps, 'auditor', 'programme_admin');
       const { id } = req.params;
-      const asOf = req.query.asOf;
-      const [folded, read] = await Promise.all([territoryAsOf(deps, id, asOf), getTerritory(deps.db, id, asOf)]);
+      const { asOf, programme = 'territoires-industrie-2018' } = req.query;
+      const [folded, read] = await Promise.all([
+        territoryAsOf(deps, id, asOf, programme),
+        getTerritory(deps.db, id, asOf, programme),
+      ]);
       const rebuilt = rebuiltView(folded.state);
       if (!rebuilt && !read) throw notFound(`territory ${id} ${asOf ? `did not exist on ${asOf}` : 'does not exist'}`);
       const diff = differences(rebuilt, read);

@@ -1,3 +1,4 @@
+import { mayActFor } from '../../domain/kernel/regions.ts';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -15,9 +16,9 @@ import {
   type Contract,
   type ContractCommand,
   type KnownContract,
-} from '../../domain/contract/index.ts';
-import { AmountEur, Axis, BusinessDate, Siren, forbidden, notFound, toEur } from '../../domain/shared.ts';
-import { TerritoryId, territoryDecider } from '../../domain/territory/index.ts';
+} from '../../domain/territoires-industrie/contract/index.ts';
+import { AmountEur, Axis, BusinessDate, Siren, forbidden, notFound, toEur } from '../../domain/kernel/shared.ts';
+import { TerritoryId, territoryDecider } from '../../domain/territoires-industrie/territory/index.ts';
 import { contractStream, territoryStream } from '../../eventstore/streams.ts';
 import type { AppDeps } from '../app.ts';
 import { guard, type Principal } from '../auth.ts';
@@ -184,7 +185,7 @@ export const contractRoutes: FastifyPluginAsyncZod = async (app) => {
     const territoryId = current.state.territoryId;
     const territory = await loadAggregate(deps, territoryStream(territoryId), territoryDecider);
     const regionCode = territory.state.status === 'Unknown' ? current.state.regionCode : territory.state.regionCode;
-    if (!p.regions.includes(regionCode))
+    if (!mayActFor(p.regions, regionCode))
       throw forbidden(
         `contract ${id} belongs to a territory of region ${regionCode}; you may decide only for region(s) ${p.regions.join(', ') || '(none)'}`,
       );

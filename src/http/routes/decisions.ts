@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listPendingDecisions, PENDING_KINDS } from '../../decisions/pending.ts';
-import { RegionCode, forbidden } from '../../domain/shared.ts';
+import { RegionCode, forbidden } from '../../domain/kernel/shared.ts';
 import type { AppDeps } from '../app.ts';
 import { guard, type Principal } from '../auth.ts';
 import { ProblemSchema, todayOf } from '../commands.ts';

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { loadAggregate } from '../../application/commandHandler.ts';
-import { ContractId, contractDecider, territoryFacts } from '../../domain/contract/index.ts';
+import { ContractId, contractDecider, territoryFacts } from '../../domain/territoires-industrie/contract/index.ts';
 import {
   FundingSource,
   PROJECT_STATUS,
@@ -13,9 +13,9 @@ import {
   type KnownProject,
   type Project,
   type ProjectCommand,
-} from '../../domain/project/index.ts';
-import { AmountEur, Axis, BusinessDate, forbidden, notFound, toEur } from '../../domain/shared.ts';
-import { TerritoryId, territoryDecider } from '../../domain/territory/index.ts';
+} from '../../domain/territoires-industrie/project/index.ts';
+import { AmountEur, Axis, BusinessDate, forbidden, notFound, toEur } from '../../domain/kernel/shared.ts';
+import { TerritoryId, territoryDecider } from '../../domain/territoires-industrie/territory/index.ts';
 import { contractStream, projectStream, territoryStream } from '../../eventstore/streams.ts';
 import type { AppDeps } from '../app.ts';
 import { guard, type Principal } from '../auth.ts';

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { Axis, BusinessDate, RegionCode } from '../../domain/shared.ts';
+import { Axis, BusinessDate, RegionCode } from '../../domain/kernel/shared.ts';
 import { listAuditEvents, listContracts, listProjects } from '../../projections/queries.ts';
 import type { AppDeps } from '../app.ts';
 import { guard } from '../auth.ts';

@@ -1,14 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { BusinessDate } from '../../domain/shared.ts';
+import { BusinessDate } from '../../domain/kernel/shared.ts';
 import { progressCsv, progressReport } from '../../projections/queries.ts';
 import { guard } from '../auth.ts';
+import { ProgrammeQuery, territoryProgramme } from './programmes.ts';
 import { todayOf } from '../commands.ts';
 import { MinPosition, Problem, readYourWrites } from './read.ts';
 
 /** Reports read from the projections, as of any business date (any authenticated role). */
 const Progress = z.object({
   asOf: z.string(),
+  programme: z.string().describe("the Territoires d'industrie phase reported (default territoires-industrie-2018)"),
   territories: z.number().int().describe('territories labelled and in force on the date'),
   epcis: z.number().int().describe('distinct EPCIs (SIREN) in those territories on the date'),
   contracts: z
@@ -44,7 +46,13 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['reports'],
         summary: 'Programme progress as of a business date (default today); JSON, or CSV with Accept: text/csv',
         security: [{ bearer: [] }],
-        querystring: z.strictObject({ asOf: BusinessDate.optional(), minPosition: MinPosition }),
+        querystring: z.strictObject({
+          asOf: BusinessDate.optional(),
+          programme: ProgrammeQuery.describe(
+            "a Territoires d'industrie phase (default territoires-industrie-2018); contracts and projects are phase 1's",
+          ),
+          minPosition: MinPosition,
+        }),
         response: {
           200: z.union([Progress, z.string().describe('text/csv: section,key,metric,value')]),
           400: Problem,
@@ -55,7 +63,8 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const asOf = req.query.asOf ?? todayOf(deps.clock);
-      const report = await progressReport(deps.db, asOf);
+      const programme = await territoryProgramme(deps, req.query.programme);
+      const report = await progressReport(deps.db, asOf, programme.id);
       const accept = req.headers.accept ?? '';
       if (/\btext\/csv\b/.test(accept) && !/application\/json/.test(accept.split(',')[0] ?? '')) {
         // CSV bypasses the JSON serializer

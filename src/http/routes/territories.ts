@@ -1,8 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { BusinessDate, RegionCode, notFound } from '../../domain/shared.ts';
-import { Epci, TerritoryId, territoryDecider } from '../../domain/territory/index.ts';
-import { territoryStream } from '../../eventstore/streams.ts';
+import { BusinessDate, RegionCode, notFound, validationError } from '../../domain/kernel/shared.ts';
+import { loadAggregate } from '../../application/commandHandler.ts';
+import type { AppDeps } from '../app.ts';
+import { Epci, TerritoryId, territoryDecider } from '../../domain/territoires-industrie/territory/index.ts';
+import { territoryStreamFor } from '../../application/territories.ts';
+import { ProgrammeId } from '../../domain/programmes/index.ts';
+import { ProgrammeQuery, territoryProgramme } from './programmes.ts';
 import { CommandHeaders, CommandResult, authorize, runCommand, todayOf } from '../commands.ts';
 import { getTerritory, listTerritories } from '../../projections/territories/queries.ts';
 import { guard } from '../auth.ts';
@@ -14,14 +18,16 @@ const Problem = z
 
 export const LabelTerritoryBody = z.strictObject({
   id: TerritoryId,
-  programme: z
-    .string()
-    .regex(/^[a-z0-9-]{1,64}$/)
-    .default('territoires-industrie-2018'),
+  programme: ProgrammeId.default('territoires-industrie-2018').describe(
+    'the programme that labels it (GET /programmes); the id is unique within the programme',
+  ),
   name: z.string().trim().min(1).max(200),
   regionCode: RegionCode,
   epcis: z.array(Epci).min(1).max(500),
   labelledOn: BusinessDate,
+  succeeds: TerritoryId.optional().describe(
+    'the territory of the programme this one follows that it renews (e.g. a 2023 territory renewing a 2018 one)',
+  ),
   synthetic: z.boolean().optional(),
 });
 
@@ -35,11 +41,23 @@ const TerritoryView = z.object({
   epcis: z.array(z.object({ siren: z.string(), name: z.string(), nature: z.string().nullable() })),
   coLeads: z.object({ industrial: z.string().nullable(), elected: z.string().nullable() }),
   splitFrom: z.string().nullable(),
+  succeeds: z.string().nullable().describe('the territory of the previous phase it renews'),
   synthetic: z.boolean(),
   validFrom: z.string(),
   validTo: z.string().nullable(),
   position: z.string(),
 });
+
+/** `succeeds` names a territory of the programme this one follows, labelled there. */
+async function assertSucceeds(deps: AppDeps, programme: string, succeeds: string): Promise<void> {
+  const facts = await deps.programmes.find(programme);
+  if (!facts?.follows)
+    throw validationError(`succeeds: programme ${programme} follows no other programme`, { field: 'succeeds' });
+  const stream = await territoryStreamFor(deps, facts.follows, succeeds);
+  const { state } = await loadAggregate(deps, stream, territoryDecider);
+  if (state.status === 'Unknown' || state.programme !== facts.follows)
+    throw validationError(`succeeds: territory ${succeeds} does not exist in ${facts.follows}`, { field: 'succeeds' });
+}
 
 export const territoryRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps = app.deps;
@@ -55,7 +73,7 @@ export const territoryRoutes: FastifyPluginAsyncZod = async (app) => {
         headers: CommandHeaders,
         body: LabelTerritoryBody,
         response: {
-          201: CommandResult.extend({ id: z.string() }),
+          201: CommandResult.extend({ id: z.string(), programme: z.string() }),
           400: Problem,
           401: Problem,
           403: Problem,
@@ -66,15 +84,19 @@ export const territoryRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       const principal = await authorize(req, deps, 'programme_admin');
       const { id, ...rest } = req.body;
-      const r = await runCommand(req, reply, deps, principal, territoryStream(id), territoryDecider, {
+      const programme = await territoryProgramme(deps, rest.programme);
+      if (rest.succeeds !== undefined) await assertSucceeds(deps, programme.id, rest.succeeds);
+      const stream = await territoryStreamFor(deps, programme.id, id);
+      const r = await runCommand(req, reply, deps, principal, stream, territoryDecider, {
         type: 'LabelTerritory',
         data: { territoryId: id, ...rest },
-        metadata: { actor: principal, today: todayOf(deps.clock) },
+        metadata: { actor: principal, today: todayOf(deps.clock), programme },
       });
+      const query = programme.id === 'territoires-industrie-2018' ? '' : `?programme=${programme.id}`;
       return reply
         .code(201)
-        .header('location', `/territories/${id}`)
-        .send({ id, ...r.body });
+        .header('location', `/territories/${id}${query}`)
+        .send({ id, programme: programme.id, ...r.body });
     },
   );
 
@@ -87,7 +109,7 @@ export const territoryRoutes: FastifyPluginAsyncZod = async (app) => {
         security: [{ bearer: [] }],
         querystring: z.strictObject({
           region: RegionCode.optional(),
-          programme: z.string().max(64).optional(),
+          programme: ProgrammeQuery,
           asOf: BusinessDate.optional(),
           minPosition: MinPosition,
           limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -118,17 +140,22 @@ export const territoryRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'One territory (current, or as of a business date)',
         security: [{ bearer: [] }],
         params: z.strictObject({ id: TerritoryId }),
-        querystring: z.strictObject({ asOf: BusinessDate.optional(), minPosition: MinPosition }),
+        querystring: z.strictObject({
+          programme: ProgrammeQuery,
+          asOf: BusinessDate.optional(),
+          minPosition: MinPosition,
+        }),
         response: { 200: TerritoryView, 401: Problem, 404: Problem, 503: Problem },
       },
       preParsing: anyone,
       preHandler: readYourWrites(deps),
     },
     async (req) => {
-      const t = await getTerritory(deps.db, req.params.id, req.query.asOf);
+      const programme = req.query.programme ?? 'territoires-industrie-2018';
+      const t = await getTerritory(deps.db, req.params.id, req.query.asOf, programme);
       if (!t)
         throw notFound(
-          `territory ${req.params.id} ${req.query.asOf ? `did not exist on ${req.query.asOf}` : 'does not exist'}`,
+          `territory ${req.params.id} of ${programme} ${req.query.asOf ? `did not exist on ${req.query.asOf}` : 'does not exist'}`,
         );
       return t;
     },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { handleCommand, loadAggregate } from '../../application/commandHandler.ts';
-import { BusinessDate, Siren, conflict, notFound } from '../../domain/shared.ts';
+import { BusinessDate, Siren, conflict, notFound } from '../../domain/kernel/shared.ts';
 import {
   Epci,
   Person,
@@ -9,8 +9,9 @@ import {
   territoryDecider,
   type Territory,
   type TerritoryCommand,
-} from '../../domain/territory/index.ts';
-import { territoryStream } from '../../eventstore/streams.ts';
+} from '../../domain/territoires-industrie/territory/index.ts';
+import { territoryStreamFor } from '../../application/territories.ts';
+import { territoryProgramme, ProgrammeField } from './programmes.ts';
 import type { AppDeps } from '../app.ts';
 import { actorOf, guard, type Principal } from '../auth.ts';
 import {
@@ -27,13 +28,15 @@ import { idempotent } from '../idempotency.ts';
 const Text = (max: number) => z.string().trim().min(1).max(max);
 
 export const PerimeterChangeBody = z.strictObject({
+  programme: ProgrammeField,
   added: z.array(Epci).max(500).default([]),
   removed: z.array(Siren).max(500).default([]),
   decidedOn: BusinessDate,
   reason: Text(2000),
 });
-export const RenameBody = z.strictObject({ name: Text(200), renamedOn: BusinessDate });
+export const RenameBody = z.strictObject({ programme: ProgrammeField, name: Text(200), renamedOn: BusinessDate });
 export const SplitBody = z.strictObject({
+  programme: ProgrammeField,
   into: z
     .array(z.strictObject({ id: TerritoryId, name: Text(200), epcis: z.array(Epci).min(1).max(500) }))
     .min(2)
@@ -41,8 +44,17 @@ export const SplitBody = z.strictObject({
   splitOn: BusinessDate,
   reason: Text(2000).optional(),
 });
-export const CoLeadsBody = z.strictObject({ industrial: Person, elected: Person, appointedOn: BusinessDate });
-export const WithdrawalBody = z.strictObject({ withdrawnOn: BusinessDate, reason: Text(2000) });
+export const CoLeadsBody = z.strictObject({
+  programme: ProgrammeField,
+  industrial: Person,
+  elected: Person,
+  appointedOn: BusinessDate,
+});
+export const WithdrawalBody = z.strictObject({
+  programme: ProgrammeField,
+  withdrawnOn: BusinessDate,
+  reason: Text(2000),
+});
 
 const IdParams = z.strictObject({ id: TerritoryId });
 
@@ -50,18 +62,28 @@ export const territoryCommandRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps: AppDeps = app.deps;
   const admin = guard(deps.auth, 'programme_admin');
 
-  const action = <B extends z.ZodType>(
+  // Every body may name the territory's programme (default territoires-industrie-2018); the
+  // command is checked against that programme's dates and lands in its territory's stream.
+  const action = <B extends z.ZodType<{ programme?: string | undefined }>>(
     path: string,
     summary: string,
     body: B,
-    build: (id: string, b: z.infer<B>, p: Principal, today: string) => TerritoryCommand,
+    build: (id: string, b: Omit<z.infer<B>, 'programme'>, p: Principal, today: string) => TerritoryCommand,
   ) =>
     commandOnId(app, deps, { prefix: 'territories', tag: 'territories', params: IdParams, guard: admin })(
       path,
       summary,
       body,
-      (req, reply, p, id, b) =>
-        runCommand(req, reply, deps, p, territoryStream(id), territoryDecider, build(id, b, p, todayOf(deps.clock))),
+      async (req, reply, p, id, b) => {
+        const { programme: named, ...rest } = b;
+        const programme = await territoryProgramme(deps, named);
+        const cmd = build(id, rest, p, todayOf(deps.clock));
+        const stream = await territoryStreamFor(deps, programme.id, id);
+        return runCommand(req, reply, deps, p, stream, territoryDecider, {
+          ...cmd,
+          metadata: { ...cmd.metadata, programme },
+        });
+      },
     );
 
   action(
@@ -125,10 +147,10 @@ export const territoryCommandRoutes: FastifyPluginAsyncZod = async (app) => {
         const id = req.params.id;
         const today = todayOf(deps.clock);
         const { into, splitOn, reason } = req.body;
-        // New ids must be free before anything is written.
-        const existing = await Promise.all(
-          into.map((t) => loadAggregate(deps, territoryStream(t.id), territoryDecider)),
-        );
+        const programme = await territoryProgramme(deps, req.body.programme);
+        const streams = await Promise.all(into.map((t) => territoryStreamFor(deps, programme.id, t.id)));
+        // New ids must be free (in the programme) before anything is written.
+        const existing = await Promise.all(streams.map((s) => loadAggregate(deps, s, territoryDecider)));
         existing.forEach((e, i) => {
           if (e.state.status !== 'Unknown') throw conflict(`territory ${into[i]!.id} already exists`);
         });
@@ -138,7 +160,7 @@ export const territoryCommandRoutes: FastifyPluginAsyncZod = async (app) => {
           reply,
           deps,
           p,
-          territoryStream(id),
+          await territoryStreamFor(deps, programme.id, id),
           territoryDecider,
           (state): TerritoryCommand => {
             parent = state;
@@ -150,17 +172,17 @@ export const territoryCommandRoutes: FastifyPluginAsyncZod = async (app) => {
                 splitOn,
                 ...(reason ? { reason } : {}),
               },
-              metadata: { actor: p, today },
+              metadata: { actor: p, today, programme },
             };
           },
         );
         const split = parent as Territory;
         if (split.status === 'Unknown') throw notFound(`territory ${id} does not exist`);
         const children = [];
-        for (const t of into) {
+        for (const [i, t] of into.entries()) {
           const c = await handleCommand(
             deps,
-            territoryStream(t.id),
+            streams[i]!,
             territoryDecider,
             {
               type: 'LabelTerritory',
@@ -173,7 +195,7 @@ export const territoryCommandRoutes: FastifyPluginAsyncZod = async (app) => {
                 labelledOn: splitOn,
                 splitFrom: id,
               },
-              metadata: { actor: p, today },
+              metadata: { actor: p, today, programme },
             },
             { actor: actorOf(p), requestId: req.id, causationId: id },
           );

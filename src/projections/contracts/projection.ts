@@ -1,8 +1,8 @@
 import type { ContractCommitmentsTable, ContractsTable, ContractDecisionsTable } from '../../db/database.ts';
-import type { ContractEventOf } from '../../domain/contract/contract.ts';
+import type { ContractEventOf } from '../../domain/territoires-industrie/contract/contract.ts';
 import type { Db, Projection, ProjectedEvent, ProjectionContext } from '../types.ts';
 import { ReportDeltas } from '../reports/deltas.ts';
-import { insertFacts, VersionedTable } from './../versioned.ts';
+import { insertFacts, VersionedTable } from '../versioned.ts';
 
 /**
  * read.contracts (one row per version over business time), read.contract_commitments (idem, per

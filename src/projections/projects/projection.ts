@@ -1,5 +1,5 @@
 import type { ProjectFundingsTable, ProjectsTable } from '../../db/database.ts';
-import type { ProjectEventOf } from '../../domain/project/project.ts';
+import type { ProjectEventOf } from '../../domain/territoires-industrie/project/project.ts';
 import type { Db, Projection, ProjectedEvent, ProjectionContext } from '../types.ts';
 import { ReportDeltas } from '../reports/deltas.ts';
 import { insertFacts, VersionedTable } from '../versioned.ts';

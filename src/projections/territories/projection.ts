@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, TerritoryRow } from '../../db/database.ts';
 import type { Projection, ProjectedEvent, ProjectionContext } from '../types.ts';
 import { inSchema } from '../schema.ts';
-import type { Epci, TerritoryEventOf } from '../../domain/territory/territory.ts';
+import type { Epci, TerritoryEventOf } from '../../domain/territoires-industrie/territory/territory.ts';
 
 type Db = Transaction<Database> | Kysely<Database>;
 type Data<T extends TerritoryEventOf<any>['type']> = TerritoryEventOf<T>['data'];
@@ -12,16 +12,24 @@ type Data<T extends TerritoryEventOf<any>['type']> = TerritoryEventOf<T>['data']
  * A change dated D closes the open version (valid_to = D) and opens a new one (valid_from = D);
  * a second change on the same day updates that day's version in place.
  */
+/** A territory's identity: its id within its programme (docs/adr/0007). */
+interface Key {
+  programme: string;
+  id: string;
+}
+
 async function newVersion(
   db: Db,
-  territoryId: string,
+  key: Key,
   date: string,
   position: string,
-  change: Partial<Omit<TerritoryRow, 'territory_id' | 'valid_from' | 'valid_to' | 'position'>>,
+  change: Partial<Omit<TerritoryRow, 'territory_id' | 'programme' | 'valid_from' | 'valid_to' | 'position'>>,
 ): Promise<void> {
+  const territoryId = key.id;
   const current = await db
     .selectFrom('read.territories')
     .selectAll()
+    .where('programme', '=', key.programme)
     .where('territory_id', '=', territoryId)
     .where('valid_to', 'is', null)
     .executeTakeFirst();
@@ -32,6 +40,7 @@ async function newVersion(
     await db
       .updateTable('read.territories')
       .set({ ...change, position })
+      .where('programme', '=', key.programme)
       .where('territory_id', '=', territoryId)
       .where('valid_from', '=', from)
       .execute();
@@ -40,6 +49,7 @@ async function newVersion(
   await db
     .updateTable('read.territories')
     .set({ valid_to: from })
+    .where('programme', '=', key.programme)
     .where('territory_id', '=', territoryId)
     .where('valid_to', 'is', null)
     .execute();
@@ -50,13 +60,14 @@ async function newVersion(
     .execute();
 }
 
-async function addEpcis(db: Db, territoryId: string, epcis: Epci[], date: string, position: string) {
+async function addEpcis(db: Db, key: Key, epcis: Epci[], date: string, position: string) {
   if (epcis.length === 0) return;
   await db
     .insertInto('read.territory_epcis')
     .values(
       epcis.map((e) => ({
-        territory_id: territoryId,
+        programme: key.programme,
+        territory_id: key.id,
         siren: e.siren,
         name: e.name,
         nature: e.nature ?? null,
@@ -66,7 +77,7 @@ async function addEpcis(db: Db, territoryId: string, epcis: Epci[], date: string
       })),
     )
     .onConflict((oc) =>
-      oc.columns(['territory_id', 'siren', 'valid_from']).doUpdateSet((eb) => ({
+      oc.columns(['programme', 'territory_id', 'siren', 'valid_from']).doUpdateSet((eb) => ({
         valid_to: null,
         name: eb.ref('excluded.name'),
         nature: eb.ref('excluded.nature'),
@@ -76,11 +87,12 @@ async function addEpcis(db: Db, territoryId: string, epcis: Epci[], date: string
     .execute();
 }
 
-async function closeEpcis(db: Db, territoryId: string, sirens: string[] | 'all', date: string) {
+async function closeEpcis(db: Db, key: Key, sirens: string[] | 'all', date: string) {
   let q = db
     .updateTable('read.territory_epcis')
     .set({ valid_to: sql<string>`greatest(valid_from, ${date}::date)` })
-    .where('territory_id', '=', territoryId)
+    .where('programme', '=', key.programme)
+    .where('territory_id', '=', key.id)
     .where('valid_to', 'is', null);
   if (sirens !== 'all') {
     if (sirens.length === 0) return;
@@ -103,9 +115,27 @@ export const territoriesProjection: Projection = {
     const db = inSchema(trx, ctx.schema);
     const position = event.recorded.position.toString();
     const date = event.occurredOn;
+    const stream = event.recorded.stream;
+    if (event.type === 'TerritoryLabelled') {
+      const d = event.data as Data<'TerritoryLabelled'>;
+      await db
+        .insertInto('read.territory_streams')
+        .values({ stream, programme: d.programme, territory_id: d.territoryId, position })
+        .onConflict((oc) => oc.column('stream').doNothing())
+        .execute();
+    }
+    // Which territory of which programme the stream holds, as its TerritoryLabelled said.
+    const known = await db
+      .selectFrom('read.territory_streams')
+      .select(['programme', 'territory_id'])
+      .where('stream', '=', stream)
+      .executeTakeFirst();
+    if (!known) return; // not labelled (yet): nothing to project
+    const key: Key = { programme: known.programme, id: known.territory_id };
     switch (event.type) {
       case 'TerritoryLabelled': {
         const d = event.data as Data<'TerritoryLabelled'>;
+        if (d.programme !== key.programme || d.territoryId !== key.id) return; // a second label: a fact, ignored
         await db
           .insertInto('read.territories')
           .values({
@@ -121,50 +151,50 @@ export const territoriesProjection: Projection = {
             industrial_co_lead: null,
             elected_co_lead: null,
             split_from: d.splitFrom ?? null,
+            succeeds: d.succeeds ?? null,
             synthetic: d.synthetic ?? false,
             position,
           })
-          .onConflict((oc) => oc.columns(['territory_id', 'valid_from']).doNothing())
+          .onConflict((oc) => oc.columns(['programme', 'territory_id', 'valid_from']).doNothing())
           .execute();
-        await addEpcis(db, d.territoryId, d.epcis, d.labelledOn, position);
+        await addEpcis(db, key, d.epcis, d.labelledOn, position);
         return;
       }
       case 'TerritoryRenamed': {
         const d = event.data as Data<'TerritoryRenamed'>;
-        await newVersion(db, d.territoryId, date, position, { name: d.name });
+        await newVersion(db, key, date, position, { name: d.name });
         return;
       }
       case 'TerritoryPerimeterChanged': {
         const d = event.data as Data<'TerritoryPerimeterChanged'>;
-        await closeEpcis(db, d.territoryId, d.removed, date);
-        await addEpcis(db, d.territoryId, d.added, date, position);
+        await closeEpcis(db, key, d.removed, date);
+        await addEpcis(db, key, d.added, date, position);
         const count = await db
           .selectFrom('read.territory_epcis')
           .select((eb) => eb.fn.countAll<string>().as('n'))
-          .where('territory_id', '=', d.territoryId)
+          .where('programme', '=', key.programme)
+          .where('territory_id', '=', key.id)
           .where('valid_to', 'is', null)
           .executeTakeFirstOrThrow();
-        await newVersion(db, d.territoryId, date, position, { epci_count: Number(count.n) });
+        await newVersion(db, key, date, position, { epci_count: Number(count.n) });
         return;
       }
       case 'TerritorySplit': {
-        const d = event.data as Data<'TerritorySplit'>;
-        await newVersion(db, d.territoryId, date, position, { status: 'split' });
-        await closeEpcis(db, d.territoryId, 'all', date);
+        await newVersion(db, key, date, position, { status: 'split' });
+        await closeEpcis(db, key, 'all', date);
         return;
       }
       case 'TerritoryCoLeadsAppointed': {
         const d = event.data as Data<'TerritoryCoLeadsAppointed'>;
-        await newVersion(db, d.territoryId, date, position, {
+        await newVersion(db, key, date, position, {
           industrial_co_lead: d.industrial.name,
           elected_co_lead: d.elected.name,
         });
         return;
       }
       case 'TerritoryWithdrawn': {
-        const d = event.data as Data<'TerritoryWithdrawn'>;
-        await newVersion(db, d.territoryId, date, position, { status: 'withdrawn' });
-        await closeEpcis(db, d.territoryId, 'all', date);
+        await newVersion(db, key, date, position, { status: 'withdrawn' });
+        await closeEpcis(db, key, 'all', date);
         return;
       }
       default:

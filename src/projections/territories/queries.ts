@@ -11,11 +11,15 @@ const validOn = (asOf: string | undefined) => (eb: TerritoryDb) =>
     ? eb('valid_to', 'is', null)
     : eb.and([eb('valid_from', '<=', asOf), eb.or([eb('valid_to', 'is', null), eb('valid_to', '>', asOf)])]);
 
-async function epcisOf(db: Kysely<Database>, ids: string[], asOf: string | undefined) {
+/** The programme a read means when it names none (docs/adr/0007). */
+export const DEFAULT_READ_PROGRAMME = 'territoires-industrie-2018';
+
+async function epcisOf(db: Kysely<Database>, programme: string, ids: string[], asOf: string | undefined) {
   if (ids.length === 0) return new Map<string, { siren: string; name: string; nature: string | null }[]>();
   const rows = await db
     .selectFrom('read.territory_epcis')
     .select(['territory_id', 'siren', 'name', 'nature'])
+    .where('programme', '=', programme)
     .where('territory_id', 'in', ids)
     .where((eb) =>
       asOf === undefined
@@ -44,6 +48,7 @@ function view(row: TerritoryRow, epcis: { siren: string; name: string; nature: s
     epcis,
     coLeads: { industrial: row.industrial_co_lead, elected: row.elected_co_lead },
     splitFrom: row.split_from,
+    succeeds: row.succeeds,
     synthetic: row.synthetic,
     validFrom: row.valid_from,
     validTo: row.valid_to,
@@ -56,15 +61,17 @@ export async function getTerritory(
   db: Kysely<Database>,
   id: string,
   asOf?: string,
+  programme: string = DEFAULT_READ_PROGRAMME,
 ): Promise<TerritoryView | undefined> {
   const row = await db
     .selectFrom('read.territories')
     .selectAll()
+    .where('programme', '=', programme)
     .where('territory_id', '=', id)
     .where(validOn(asOf))
     .executeTakeFirst();
   if (!row) return undefined;
-  const epcis = await epcisOf(db, [id], asOf);
+  const epcis = await epcisOf(db, programme, [id], asOf);
   return view(row, epcis.get(id) ?? []);
 }
 
@@ -80,13 +87,15 @@ export async function listTerritories(
 ) {
   let base = db.selectFrom('read.territories').where(validOn(q.asOf));
   if (q.region) base = base.where('region_code', '=', q.region);
-  if (q.programme) base = base.where('programme', '=', q.programme);
+  const programme = q.programme ?? DEFAULT_READ_PROGRAMME;
+  base = base.where('programme', '=', programme);
   const [rows, total] = await Promise.all([
     base.selectAll().orderBy('territory_id').limit(q.limit).offset(q.offset).execute(),
     base.select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow(),
   ]);
   const epcis = await epcisOf(
     db,
+    programme,
     rows.map((r) => r.territory_id),
     q.asOf,
   );

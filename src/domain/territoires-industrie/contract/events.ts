@@ -1,4 +1,4 @@
-import type { EventTypeSpec } from '../registry.ts';
+import type { EventTypeSpec } from '../../registry.ts';
 import { ContractEventSchemas as S } from './contract.ts';
 
 const str = (v: unknown) => String(v);

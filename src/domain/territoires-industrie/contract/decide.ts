@@ -1,3 +1,4 @@
+import { mayActFor } from '../../kernel/regions.ts';
 import {
   AmountEur,
   assertBusinessDate,
@@ -11,7 +12,7 @@ import {
   validationError,
   type Axis,
   type Command,
-} from '../shared.ts';
+} from '../../kernel/shared.ts';
 import type { Territory } from '../territory/territory.ts';
 import {
   CONTRACT_STATUS,
@@ -297,7 +298,8 @@ const submit = (c: SubmitContract, state: Contract): ContractEvent[] => {
 /** Common checks of a regional decision; returns the submitted contract. */
 function decision(c: ValidateContract | RequestContractChanges | RejectContract, state: Contract) {
   const s = known(state, c.data.contractId);
-  if (!c.data.validatorRegions.includes(c.data.regionCode))
+  // a token of today's Region acts for its predecessors' records too (Grand Est for Lorraine)
+  if (!mayActFor(c.data.validatorRegions, c.data.regionCode))
     throw forbidden(
       `contract ${s.id} belongs to a territory of region ${c.data.regionCode}; you may decide only for region(s) ${c.data.validatorRegions.join(', ') || '(none)'}`,
     );

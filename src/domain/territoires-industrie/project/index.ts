@@ -1,4 +1,4 @@
-import type { Decider } from '../../application/commandHandler.ts';
+import type { Decider } from '../../kernel/decider.ts';
 import { decideProject, type ProjectCommand } from './decide.ts';
 import { evolveProject, initialProject, type Project, type ProjectEvent } from './project.ts';
 

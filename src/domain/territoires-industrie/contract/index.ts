@@ -1,4 +1,4 @@
-import type { Decider } from '../../application/commandHandler.ts';
+import type { Decider } from '../../kernel/decider.ts';
 import { decideContract, type ContractCommand } from './decide.ts';
 import { evolveContract, initialContract, type Contract, type ContractEvent } from './contract.ts';
 

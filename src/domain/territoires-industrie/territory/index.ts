@@ -1,4 +1,4 @@
-import type { Decider } from '../../application/commandHandler.ts';
+import type { Decider } from '../../kernel/decider.ts';
 import { decideTerritory, type TerritoryCommand } from './decide.ts';
 import { evolveTerritory, initialTerritory, type Territory, type TerritoryEvent } from './territory.ts';
 

@@ -1,4 +1,4 @@
-import type { EventTypeSpec } from '../registry.ts';
+import type { EventTypeSpec } from '../../registry.ts';
 import { TerritoryEventSchemas as S } from './territory.ts';
 
 const str = (v: unknown) => String(v);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BusinessDate, RegionCode, Siren, type DomainEvent } from '../shared.ts';
+import { BusinessDate, RegionCode, Siren, type DomainEvent } from '../../kernel/shared.ts';
 
 /** The territory aggregate: its events, its state, and `evolve`. Pure. */
 
@@ -33,6 +33,8 @@ export const TerritoryEventSchemas = {
     epcis: z.array(Epci),
     labelledOn: BusinessDate,
     splitFrom: TerritoryId.optional(),
+    /** The territory of the programme this one follows that it renews (phase 2 renewing phase 1). */
+    succeeds: TerritoryId.optional(),
     synthetic: z.boolean().optional(),
   }),
   TerritoryRenamed: z.object({ territoryId: TerritoryId, name: z.string(), renamedOn: BusinessDate }),

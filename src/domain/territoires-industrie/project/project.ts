@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Axis, BusinessDate, RegionCode, type DomainEvent } from '../shared.ts';
+import { Axis, BusinessDate, RegionCode, type DomainEvent } from '../../kernel/shared.ts';
 import { AmountCents, ContractId } from '../contract/contract.ts';
 import { TerritoryId } from '../territory/territory.ts';
 

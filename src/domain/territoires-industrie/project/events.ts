@@ -1,4 +1,4 @@
-import type { EventTypeSpec } from '../registry.ts';
+import type { EventTypeSpec } from '../../registry.ts';
 import { ProjectEventSchemas as S } from './project.ts';
 
 const str = (v: unknown) => String(v);

@@ -8,7 +8,7 @@ import {
   validationError,
   type Axis,
   type Command,
-} from '../shared.ts';
+} from '../../kernel/shared.ts';
 import type { Contract } from '../contract/contract.ts';
 import type { TerritoryFacts } from '../contract/decide.ts';
 import { PROJECT_STATUS, type FundingSource, type KnownProject, type Project, type ProjectEvent } from './project.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Axis, BusinessDate, RegionCode, Siren, type DomainEvent } from '../shared.ts';
+import { Axis, BusinessDate, RegionCode, Siren, type DomainEvent } from '../../kernel/shared.ts';
 import { TerritoryId } from '../territory/territory.ts';
 
 /**

@@ -1,4 +1,12 @@
-import { assertBusinessDate, assertNever, conflict, notFound, validationError, type Command } from '../shared.ts';
+import { regionInForce } from '../../kernel/regions.ts';
+import {
+  assertInProgramme,
+  assertNever,
+  conflict,
+  notFound,
+  validationError,
+  type Command,
+} from '../../kernel/shared.ts';
 import type { Epci, Territory, TerritoryEvent, TerritoryEventOf } from './territory.ts';
 
 /** Territory commands and `decide`: one small function per command. Pure. */
@@ -13,6 +21,7 @@ export type LabelTerritory = Command<
     epcis: Epci[];
     labelledOn: string;
     splitFrom?: string;
+    succeeds?: string;
     synthetic?: boolean;
   }
 >;
@@ -72,8 +81,22 @@ function uniqueSirens(epcis: Epci[], field: string) {
 }
 
 const label = (c: LabelTerritory, state: Territory): TerritoryEventOf<'TerritoryLabelled'>[] => {
-  if (state.status !== 'Unknown') throw conflict(`territory ${c.data.territoryId} is already labelled`);
-  assertBusinessDate('labelledOn', c.data.labelledOn, c.metadata.today);
+  if (state.status !== 'Unknown')
+    throw conflict(`territory ${c.data.territoryId} is already labelled in ${state.programme}`, {
+      field: 'id',
+      programme: state.programme,
+    });
+  const p = c.metadata.programme;
+  if (p && p.id !== c.data.programme)
+    throw validationError(`programme: the command names ${c.data.programme} but is checked against ${p.id}`, {
+      field: 'programme',
+    });
+  assertInProgramme('labelledOn', c.data.labelledOn, c.metadata);
+  if (!regionInForce(c.data.regionCode, c.data.labelledOn))
+    throw validationError(
+      `regionCode ${c.data.regionCode} is not a Region in force on ${c.data.labelledOn} (INSEE COG)`,
+      { field: 'regionCode' },
+    );
   uniqueSirens(c.data.epcis, 'epcis');
   if (c.data.epcis.length === 0)
     throw validationError('epcis: a territory holds at least one EPCI', { field: 'epcis' });
@@ -82,7 +105,7 @@ const label = (c: LabelTerritory, state: Territory): TerritoryEventOf<'Territory
 
 const rename = (c: RenameTerritory, state: Territory): TerritoryEvent[] => {
   const s = active(state, c.data.territoryId);
-  assertBusinessDate('renamedOn', c.data.renamedOn, c.metadata.today);
+  assertInProgramme('renamedOn', c.data.renamedOn, c.metadata);
   notBeforeLast('renamedOn', c.data.renamedOn, s);
   if (s.name === c.data.name) return []; // already so: nothing to record
   return [{ type: 'TerritoryRenamed', data: { ...c.data } }];
@@ -90,7 +113,7 @@ const rename = (c: RenameTerritory, state: Territory): TerritoryEvent[] => {
 
 const changePerimeter = (c: ChangeTerritoryPerimeter, state: Territory): TerritoryEvent[] => {
   const s = active(state, c.data.territoryId);
-  assertBusinessDate('decidedOn', c.data.decidedOn, c.metadata.today);
+  assertInProgramme('decidedOn', c.data.decidedOn, c.metadata);
   notBeforeLast('decidedOn', c.data.decidedOn, s);
   uniqueSirens(c.data.added, 'added');
   const current = new Set(s.epcis.map((e) => e.siren));
@@ -109,7 +132,7 @@ const changePerimeter = (c: ChangeTerritoryPerimeter, state: Territory): Territo
 
 const split = (c: SplitTerritory, state: Territory): TerritoryEvent[] => {
   const s = active(state, c.data.territoryId);
-  assertBusinessDate('splitOn', c.data.splitOn, c.metadata.today);
+  assertInProgramme('splitOn', c.data.splitOn, c.metadata);
   notBeforeLast('splitOn', c.data.splitOn, s);
   if (c.data.into.length < 2) throw validationError('into: a split makes at least two territories', { field: 'into' });
   const ids = new Set<string>();
@@ -125,19 +148,29 @@ const split = (c: SplitTerritory, state: Territory): TerritoryEvent[] => {
 
 const appointCoLeads = (c: AppointCoLeads, state: Territory): TerritoryEvent[] => {
   const s = active(state, c.data.territoryId);
-  assertBusinessDate('appointedOn', c.data.appointedOn, c.metadata.today);
+  assertInProgramme('appointedOn', c.data.appointedOn, c.metadata);
   notBeforeLast('appointedOn', c.data.appointedOn, s);
   return [{ type: 'TerritoryCoLeadsAppointed', data: { ...c.data } }];
 };
 
 const withdraw = (c: WithdrawTerritory, state: Territory): TerritoryEvent[] => {
   const s = active(state, c.data.territoryId);
-  assertBusinessDate('withdrawnOn', c.data.withdrawnOn, c.metadata.today);
+  assertInProgramme('withdrawnOn', c.data.withdrawnOn, c.metadata);
   notBeforeLast('withdrawnOn', c.data.withdrawnOn, s);
   return [{ type: 'TerritoryWithdrawn', data: { ...c.data } }];
 };
 
 export function decideTerritory(command: TerritoryCommand, state: Territory): TerritoryEvent[] {
+  // A stream of the previous release holds one territory of one programme (docs/adr/0007).
+  const p = command.metadata.programme;
+  if (p && state.status !== 'Unknown' && state.programme !== p.id) {
+    if (command.type === 'LabelTerritory')
+      throw conflict(`territory ${command.data.territoryId} is already labelled in ${state.programme}`, {
+        field: 'id',
+        programme: state.programme,
+      });
+    throw notFound(`territory ${command.data.territoryId} does not exist in programme ${p.id}`);
+  }
   switch (command.type) {
     case 'LabelTerritory':
       return label(command, state);

@@ -1,0 +1,2 @@
+export * from './programme.ts';
+export * from './catalogue.ts';

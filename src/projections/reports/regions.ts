@@ -1,0 +1,121 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import {
+  currentRegionOf,
+  lineageOf,
+  regionInForce,
+  regionName,
+  regionsInForce,
+  type Geography,
+} from '../../domain/kernel/regions.ts';
+import { BUILT_IN_PROGRAMMES } from '../../domain/programmes/index.ts';
+
+/**
+ * The cross-programme report of one Region as of a business date (docs/read-models.md):
+ * every programme's figures for the Region, each figure with the programme it comes from.
+ *
+ * Geography: `asof` groups records by the Regions in force on the date (Grand Est asked for
+ * 2014-06-30 answers Alsace, Champagne-Ardenne and Lorraine separately; Lorraine asked for 2019
+ * answers Grand Est, which holds its history); `current` groups them by today's Region (Grand Est
+ * counts what its three predecessors recorded). A group counts the records of its own code and of
+ * every Region that became it.
+ */
+export interface RegionFigure {
+  programme: string;
+  metric: 'territories' | 'contracts_validated' | 'projects' | 'funding_eur';
+  value: number;
+}
+export interface RegionGroup {
+  regionCode: string;
+  name: string;
+  /** The codes whose records the group counts (itself and its predecessors). */
+  recordsOf: string[];
+  figures: RegionFigure[];
+}
+export interface RegionReport {
+  regionCode: string;
+  asOf: string;
+  geography: Geography;
+  groups: RegionGroup[];
+}
+
+/** The groups a report of `code` on `asOf` answers with. */
+export function reportGroups(code: string, asOf: string, geography: Geography): string[] {
+  if (geography === 'current') return [currentRegionOf(code)];
+  if (regionInForce(code, asOf)) return [code];
+  const lineage = new Set(lineageOf(code));
+  const predecessors = regionsInForce(asOf).filter((r) => lineage.has(r.code));
+  if (predecessors.length > 0) return predecessors.map((r) => r.code);
+  // a Region gone by the date: the Region in force then that it became
+  const after = regionsInForce(asOf).find((r) => lineageOf(r.code).includes(code));
+  return after ? [after.code] : [code];
+}
+
+export async function regionReport(
+  db: Kysely<Database>,
+  code: string,
+  asOf: string,
+  geography: Geography,
+): Promise<RegionReport> {
+  const groups = reportGroups(code, asOf, geography);
+  const members = new Map(groups.map((g) => [g, lineageOf(g)]));
+  const codes = [...new Set([...members.values()].flat())];
+  const d = sql`${asOf}::date`;
+  const tiProgrammes = BUILT_IN_PROGRAMMES.filter((p) => p.kind === 'territoires-industrie' && p.launchedOn <= asOf);
+  const [terr, deltas, funding] = await Promise.all([
+    sql<{ programme: string; region_code: string; n: string }>`
+      select programme, region_code, count(*) as n from read.territories
+       where region_code = any(${codes}) and status = 'labelled'
+         and valid_from <= ${d} and (valid_to is null or valid_to > ${d})
+       group by programme, region_code`.execute(db),
+    // contracts and projects are phase 1's (docs/adr/0007): the pre-aggregated deltas
+    sql<{ metric: string; region_code: string; n: string }>`
+      select metric, region_code, sum(delta) as n from (
+        select metric, region_code, delta from read.report_deltas_monthly
+         where month < date_trunc('month', ${d})::date and region_code = any(${codes})
+           and metric in ('contracts_validated', 'projects')
+        union all
+        select metric, region_code, delta from read.report_deltas
+         where day >= date_trunc('month', ${d})::date and day <= ${d} and region_code = any(${codes})
+           and metric in ('contracts_validated', 'projects')
+      ) x group by metric, region_code`.execute(db),
+    // funding per Region: the deltas hold the national sum only
+    sql<{ region_code: string; n: string }>`
+      select region_code, sum(amount_cents) as n from read.project_fundings
+       where region_code = any(${codes}) and valid_from <= ${d}
+       group by region_code`.execute(db),
+  ]);
+  const out: RegionGroup[] = groups.map((g) => {
+    const of = new Set(members.get(g));
+    const figures: RegionFigure[] = [];
+    for (const p of tiProgrammes) {
+      const territories = terr.rows
+        .filter((r) => r.programme === p.programmeId && of.has(r.region_code))
+        .reduce((a, r) => a + Number(r.n), 0);
+      figures.push({ programme: p.programmeId, metric: 'territories', value: territories });
+      if (p.programmeId !== 'territoires-industrie-2018') continue;
+      const sum = (metric: string) =>
+        deltas.rows.filter((r) => r.metric === metric && of.has(r.region_code)).reduce((a, r) => a + Number(r.n), 0);
+      figures.push(
+        { programme: p.programmeId, metric: 'contracts_validated', value: sum('contracts_validated') },
+        { programme: p.programmeId, metric: 'projects', value: sum('projects') },
+        {
+          programme: p.programmeId,
+          metric: 'funding_eur',
+          value: funding.rows.filter((r) => of.has(r.region_code)).reduce((a, r) => a + Number(r.n), 0) / 100,
+        },
+      );
+    }
+    const on = geography === 'current' ? undefined : asOf;
+    return { regionCode: g, name: regionName(g, on) ?? g, recordsOf: [...of].sort(), figures };
+  });
+  return { regionCode: code, asOf, geography, groups: out };
+}
+
+export function regionReportCsv(r: RegionReport): string {
+  const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const lines = ['region_code,region_name,programme,metric,value'];
+  for (const g of r.groups)
+    for (const f of g.figures) lines.push([g.regionCode, q(g.name), f.programme, f.metric, String(f.value)].join(','));
+  return lines.join('\n') + '\n';
+}
