@@ -97,7 +97,8 @@ t.test(
     const applied = await system.pool.query<{ name: string }>('select name from public.kysely_migration order by name');
     t.same(
       applied.rows.map((r) => r.name),
-      [...fixture.migrations, '0012_programme_identity'],
+      // the previous release's migrations, then every one this release adds
+      Object.keys(migrations).sort(),
     );
 
     // the rows the previous release projected are the rows served, untouched
