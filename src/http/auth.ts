@@ -2,7 +2,11 @@ import type { FastifyRequest } from 'fastify';
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import type { Actor } from '../eventstore/types.ts';
-import { HttpError } from './problem.ts';
+import { BEARER_CHALLENGE, HttpError } from './problem.ts';
+
+/** A 401 whose WWW-Authenticate challenge says the token given was refused (RFC 6750 section 3.1). */
+const invalidToken = (message: string) =>
+  new HttpError(401, message, {}, { 'www-authenticate': `${BEARER_CHALLENGE}, error="invalid_token"` });
 
 export const ROLES = ['programme_admin', 'territory_lead', 'regional_validator', 'auditor', 'reporter'] as const;
 export type Role = (typeof ROLES)[number];
@@ -81,12 +85,11 @@ export function createAuthenticator(opts: {
       } catch (err) {
         if (err instanceof HttpError) throw err;
         const code = (err as { code?: string }).code;
-        throw new HttpError(401, code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token is not valid');
+        throw invalidToken(code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token is not valid');
       }
       const claims = Claims.safeParse(payload);
       if (!claims.success)
-        throw new HttpError(
-          401,
+        throw invalidToken(
           `the token's claims are not valid: ${claims.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}`,
         );
       const principal = claims.data;
@@ -145,7 +148,7 @@ export function identify(req: FastifyRequest, auth: Authenticator): void | Promi
   return authenticate(req, auth).then(
     () => undefined,
     (err: unknown) => {
-      req.authError = err instanceof HttpError ? err : new HttpError(401, 'the token is not valid');
+      req.authError = err instanceof HttpError ? err : invalidToken('the token is not valid');
     },
   );
 }
@@ -166,9 +169,16 @@ export async function authenticate(req: FastifyRequest, auth: Authenticator): Pr
   if (req.principal) return req.principal;
   if (req.authError) throw req.authError;
   const header = req.headers.authorization;
-  if (!header) throw new HttpError(401, 'a bearer token is required', { headers: { 'www-authenticate': 'Bearer' } });
+  // no credentials: the bare challenge (RFC 6750 section 3.1: no error code), as a header only
+  if (!header) throw new HttpError(401, 'a bearer token is required');
   const m = /^Bearer ([A-Za-z0-9_\-.=]+)$/.exec(header);
-  if (!m) throw new HttpError(401, 'the Authorization header must be "Bearer <token>"');
+  if (!m)
+    throw new HttpError(
+      401,
+      'the Authorization header must be "Bearer <token>"',
+      {},
+      { 'www-authenticate': `${BEARER_CHALLENGE}, error="invalid_request"` },
+    );
   const principal = await auth.verify(m[1]!);
   req.principal = principal;
   return principal;

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { BusinessDate, RegionCode, notFound } from '../../domain/shared.ts';
 import { Epci, TerritoryId, territoryDecider } from '../../domain/territory/index.ts';
 import { territoryStream } from '../../eventstore/streams.ts';
-import { CommandHeaders, CommandResult, authorize, runCommand, todayOf } from '../commands.ts';
+import { CommandHeaders, CommandResult, commandAnswer, commandProblems, runCommand, todayOf } from '../commands.ts';
+import { idempotent } from '../idempotency.ts';
 import { getTerritory, listTerritories } from '../../projections/territories/queries.ts';
 import { guard } from '../auth.ts';
 import { MinPosition, readYourWrites } from './read.ts';
@@ -44,37 +45,34 @@ const TerritoryView = z.object({
 export const territoryRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps = app.deps;
   const anyone = guard(deps.auth);
+  const admin = guard(deps.auth, 'programme_admin');
 
   app.post(
     '/territories',
     {
+      // the role guard runs before the body is read, as on every other command route
+      preParsing: admin,
       schema: {
         tags: ['territories'],
         summary: 'Label a territory (programme administrators)',
         security: [{ bearer: [] }],
         headers: CommandHeaders,
         body: LabelTerritoryBody,
-        response: {
-          201: CommandResult.extend({ id: z.string() }),
-          400: Problem,
-          401: Problem,
-          403: Problem,
-          409: Problem,
-        },
+        response: { 201: CommandResult.extend({ id: z.string() }), ...commandProblems },
       },
     },
+    // through the one idempotency path (src/http/idempotency.ts), like every POST
     async (req, reply) => {
-      const principal = await authorize(req, deps, 'programme_admin');
-      const { id, ...rest } = req.body;
-      const r = await runCommand(req, reply, deps, principal, territoryStream(id), territoryDecider, {
-        type: 'LabelTerritory',
-        data: { territoryId: id, ...rest },
-        metadata: { actor: principal, today: todayOf(deps.clock) },
+      const principal = req.principal!;
+      return idempotent(req, reply, deps.db, principal, async () => {
+        const { id, ...rest } = req.body;
+        const r = await runCommand(req, reply, deps, principal, territoryStream(id), territoryDecider, {
+          type: 'LabelTerritory',
+          data: { territoryId: id, ...rest },
+          metadata: { actor: principal, today: todayOf(deps.clock) },
+        });
+        return commandAnswer(201, { id, ...r.body }, r.nextRevision, { location: `/territories/${id}` });
       });
-      return reply
-        .code(201)
-        .header('location', `/territories/${id}`)
-        .send({ id, ...r.body });
     },
   );
 
