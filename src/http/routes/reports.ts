@@ -46,7 +46,13 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
         security: [{ bearer: [] }],
         querystring: z.strictObject({ asOf: BusinessDate.optional(), minPosition: MinPosition }),
         response: {
-          200: z.union([Progress, z.string().describe('text/csv: section,key,metric,value')]),
+          200: {
+            description: 'The report: JSON, or CSV (one line per figure) with Accept: text/csv',
+            content: {
+              'application/json': { schema: Progress },
+              'text/csv': { schema: z.string().describe('CSV with a header line: section,key,metric,value') },
+            },
+          },
           400: Problem,
           401: Problem,
           503: Problem,
