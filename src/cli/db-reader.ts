@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../config.ts';
 import { createDb, createPool } from '../db/database.ts';
 import { connectOrStart } from '../db/embedded.ts';
+import { migrateToLatest } from '../db/migrate.ts';
 import { READER_ROLE, ensureReader, readerPassword, readerPasswordFile, readerUrl } from '../db/reader.ts';
 
 /**
@@ -23,6 +24,7 @@ const server = await connectOrStart(config);
 const db = createDb(createPool(server.url, 1));
 let code = 0;
 try {
+  await migrateToLatest(db); // the read models must exist (a fresh DATA_DIR has none yet)
   const password = readerPassword(config.DATA_DIR, values.rotate);
   await ensureReader(db, password);
   process.stderr.write(

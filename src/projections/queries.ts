@@ -162,6 +162,8 @@ export interface ProgressReport {
   fundingEur: number;
   byRegion: { regionCode: string; territories: number; contractsValidated: number; projects: number }[];
   byAxis: { axis: string; projects: number }[];
+  /** With `by: ['region', 'axis']`: projects per Region and axis (pairs with at least one). */
+  byRegionAxis?: { regionCode: string; regionName: string | null; axis: string; projects: number }[];
 }
 
 /**
@@ -169,7 +171,11 @@ export interface ProgressReport {
  * counts are cumulative milestones reached on or before the date; territories and EPCIs are
  * those in force on the date.
  */
-export async function progressReport(db: Kysely<Database>, asOf: string): Promise<ProgressReport> {
+export async function progressReport(
+  db: Kysely<Database>,
+  asOf: string,
+  opts: { by?: readonly ('region' | 'axis')[] } = {},
+): Promise<ProgressReport> {
   const d = sql`${asOf}::date`;
   const [terr, epcis, figures, regions, axes] = await Promise.all([
     sql<{ region_code: string; n: string }>`
@@ -189,8 +195,8 @@ export async function progressReport(db: Kysely<Database>, asOf: string): Promis
         select metric, region_code, axis, delta from read.report_deltas
          where day >= date_trunc('month', ${d})::date and day <= ${d}
       ) x group by metric, region_code, axis having sum(delta) <> 0`.execute(db),
-    sql<{ region_code: string }>`
-      select region_code from read.regions
+    sql<{ region_code: string; name: string }>`
+      select region_code, name from read.regions
        where valid_from <= ${d} and (valid_to is null or valid_to > ${d}) order by region_code`.execute(db),
     Promise.resolve(['attractiveness', 'skills', 'innovation', 'simplification']),
   ]);
@@ -228,7 +234,29 @@ export async function progressReport(db: Kysely<Database>, asOf: string): Promis
     fundingEur: fundingCents / 100,
     byRegion,
     byAxis: [...axisSet].map((axis) => ({ axis, projects: sum(projects.filter((r) => r.axis === axis)) })),
+    ...(opts.by?.includes('region') && opts.by.includes('axis')
+      ? { byRegionAxis: byRegionAxis(projects, new Map(regions.rows.map((r) => [r.region_code, r.name]))) }
+      : {}),
   };
+}
+
+/** Projects per (Region, axis), from the same deltas as the other figures; sorted by Region, axis. */
+function byRegionAxis(
+  projects: { region_code: string | null; axis: string | null; n: string }[],
+  names: Map<string, string>,
+): NonNullable<ProgressReport['byRegionAxis']> {
+  const counts = new Map<string, number>();
+  for (const p of projects) {
+    const k = `${p.region_code ?? ''}\u0000${p.axis ?? ''}`;
+    counts.set(k, (counts.get(k) ?? 0) + Number(p.n));
+  }
+  return [...counts]
+    .filter(([, n]) => n !== 0)
+    .map(([k, n]) => {
+      const [regionCode = '', axis = ''] = k.split('\u0000');
+      return { regionCode, regionName: names.get(regionCode) ?? null, axis, projects: n };
+    })
+    .sort((a, b) => a.regionCode.localeCompare(b.regionCode) || a.axis.localeCompare(b.axis));
 }
 
 /** The report as CSV: one line per figure, `section,key,metric,value`. */
@@ -243,5 +271,6 @@ export function progressCsv(r: ProgressReport): string {
     lines.push(`region,${x.regionCode},projects,${x.projects}`);
   }
   for (const x of r.byAxis) lines.push(`axis,${x.axis},projects,${x.projects}`);
+  for (const x of r.byRegionAxis ?? []) lines.push(`region_axis,${x.regionCode}/${x.axis},projects,${x.projects}`);
   return lines.join('\n') + '\n';
 }

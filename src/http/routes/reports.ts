@@ -31,7 +31,25 @@ const Progress = z.object({
     }),
   ),
   byAxis: z.array(z.object({ axis: z.string(), projects: z.number().int() })),
+  byRegionAxis: z
+    .array(
+      z.object({
+        regionCode: z.string(),
+        regionName: z.string().nullable(),
+        axis: z.string(),
+        projects: z.number().int(),
+      }),
+    )
+    .optional()
+    .describe('with by=region,axis: projects per Region and axis (only the pairs that have some)'),
 });
+
+/** `by=region,axis` (either order): the breakdowns asked for on top of the usual ones. */
+const By = z
+  .string()
+  .regex(/^(region|axis)(,(region|axis))*$/, 'must be region, axis or region,axis')
+  .optional()
+  .describe('breakdowns: `region,axis` adds byRegionAxis (projects per Region and axis)');
 
 export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps = app.deps;
@@ -44,7 +62,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['reports'],
         summary: 'Programme progress as of a business date (default today); JSON, or CSV with Accept: text/csv',
         security: [{ bearer: [] }],
-        querystring: z.strictObject({ asOf: BusinessDate.optional(), minPosition: MinPosition }),
+        querystring: z.strictObject({ asOf: BusinessDate.optional(), by: By, minPosition: MinPosition }),
         response: {
           200: {
             description: 'The report: JSON, or CSV (one line per figure) with Accept: text/csv',
@@ -61,7 +79,8 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const asOf = req.query.asOf ?? todayOf(deps.clock);
-      const report = await progressReport(deps.db, asOf);
+      const by = (req.query.by?.split(',') ?? []) as ('region' | 'axis')[];
+      const report = await progressReport(deps.db, asOf, { by });
       const accept = req.headers.accept ?? '';
       if (/\btext\/csv\b/.test(accept) && !/application\/json/.test(accept.split(',')[0] ?? '')) {
         // CSV bypasses the JSON serializer
