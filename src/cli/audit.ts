@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { exportBundle } from '../audit/bundle.ts';
 import { loadConfigOrExit } from '../config.ts';
@@ -9,10 +9,12 @@ import { createSystem } from '../system.ts';
 /**
  * `npm run audit:verify [-- --stream NAME]`: recomputes the hash chains, with a progress bar;
  *   exit 0 when intact, 1 with the first broken link.
- * `npm run audit:export -- --territory ID [--as-of YYYY-MM-DD] [--out DIR]`: the evidence bundle.
+ * `npm run audit:export -- --territory ID [--as-of YYYY-MM-DD] [--out DIR]`: the evidence bundle,
+ *   by default in DATA_DIR/exports/audit-<territory>-<as-of>-<time> (never the working directory).
  */
 const USAGE = `usage: npm run audit:verify [-- --stream NAME]
-       npm run audit:export -- --territory ID [--as-of YYYY-MM-DD] [--out DIR]`;
+       npm run audit:export -- --territory ID [--as-of YYYY-MM-DD] [--out DIR]
+         (default --out: DATA_DIR/exports/audit-<territory>-<as-of|current>-<time>)`;
 const err = (s: string) => process.stderr.write(s + '\n');
 const out = (s: string) => process.stdout.write(s + '\n');
 function usage(message: string): never {
@@ -102,7 +104,12 @@ try {
     const asOf = values['as-of'];
     const now = system.clock();
     const dir = resolve(
-      values.out ?? `audit-${territoryId}-${asOf ?? 'current'}-${now.toISOString().replace(/[:.]/g, '-')}`,
+      values.out ??
+        join(
+          system.config.DATA_DIR,
+          'exports',
+          `audit-${territoryId}-${asOf ?? 'current'}-${now.toISOString().replace(/[:.]/g, '-')}`,
+        ),
     );
     // the bundle's read-model rows, and the territory's contracts and projects, come from the projections
     if (!(await system.runner.ensureCaughtUp())) err('warning: the projections have not caught up with the log');

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import { createHash } from 'node:crypto';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import type { Actor } from '../eventstore/types.ts';
 import { BEARER_CHALLENGE, HttpError } from './problem.ts';
@@ -38,6 +39,25 @@ export interface Authenticator {
 }
 
 const ISSUER = 'ti-ledger';
+
+/**
+ * The key id of an HS256 secret (not the secret: 8 hex digits of its SHA-256), in the header of
+ * the tokens it signs, so a token signed with another secret (another DATA_DIR, another
+ * AUTH_JWT_SECRET) is refused with a message saying so rather than a bare "not valid".
+ */
+export const secretKeyId = (secret: string) => createHash('sha256').update(secret).digest('hex').slice(0, 8);
+
+function otherSecretHint(token: string, kid: string | undefined): string {
+  if (!kid) return '';
+  try {
+    const theirs = decodeProtectedHeader(token).kid;
+    return typeof theirs === 'string' && theirs !== kid
+      ? ` (it was signed with another secret, key id ${theirs}, this server's is ${kid}: made with another DATA_DIR or AUTH_JWT_SECRET?)`
+      : '';
+  } catch {
+    return '';
+  }
+}
 /** Tokens remembered as verified (an LRU of this many tokens). */
 export const VERIFIED_TOKENS_CACHED = 10_000;
 
@@ -49,6 +69,7 @@ export function createAuthenticator(opts: {
   now?: () => number;
 }): Authenticator {
   const secret = opts.secret ? new TextEncoder().encode(opts.secret) : undefined;
+  const kid = opts.secret && !opts.jwksUrl ? secretKeyId(opts.secret) : undefined;
   const jwks: JWTVerifyGetKey | undefined = opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : undefined;
   const now = opts.now ?? Date.now;
   // Tokens already verified (signature, claims), keyed by the raw token, until they expire: a
@@ -85,7 +106,10 @@ export function createAuthenticator(opts: {
       } catch (err) {
         if (err instanceof HttpError) throw err;
         const code = (err as { code?: string }).code;
-        throw invalidToken(code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token is not valid');
+        if (code === 'ERR_JWT_EXPIRED') throw invalidToken('the token has expired');
+        throw invalidToken(
+          `the token is not valid${code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' ? otherSecretHint(token, kid) : ''}`,
+        );
       }
       const claims = Claims.safeParse(payload);
       if (!claims.success)
@@ -114,7 +138,7 @@ export async function signToken(
   expiresIn: string = '12h',
 ): Promise<string> {
   return new SignJWT({ ...claims })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: secretKeyId(secret) })
     .setSubject(claims.sub)
     .setIssuer(ISSUER)
     .setIssuedAt()

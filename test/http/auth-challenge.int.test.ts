@@ -1,4 +1,5 @@
 import t from 'tap';
+import { signToken } from '../../src/http/auth.ts';
 import { build } from '../helpers/build.ts';
 
 /** Every 401 carries its challenge as a WWW-Authenticate header (RFC 6750), never in the body. */
@@ -35,4 +36,13 @@ t.test('a 401 has a WWW-Authenticate header and no "headers" in its body', async
   const ok = await b.app.inject({ url: '/territories', headers: { authorization: `Bearer ${expired}` } });
   t.equal(ok.statusCode, 200);
   t.notOk(ok.headers['www-authenticate']);
+});
+
+t.test('a token signed with another secret is refused with a message saying so', async (t) => {
+  const b = await build(t, { runner: false });
+  const other = await signToken('another-secret-of-another-DATA_DIR', { sub: 'x', name: 'X', roles: ['reporter'] });
+  const r = await b.app.inject({ url: '/territories', headers: { authorization: `Bearer ${other}` } });
+  t.equal(r.statusCode, 401);
+  t.match(r.json<{ detail: string }>().detail, /signed with another secret, key id [0-9a-f]{8}, this server's is/);
+  t.match(r.headers['www-authenticate'], /error="invalid_token"/);
 });
