@@ -279,7 +279,26 @@ function byRegionAxis(
 }
 
 /** The report as CSV: one line per figure, `section,key,metric,value`. */
-export function progressCsv(r: ProgressReport): string {
+/**
+ * `fr`: for French spreadsheets (Excel, LibreOffice in a French locale): `;` between fields,
+ * decimal comma, and a UTF-8 byte order mark so Excel reads the accents. Otherwise RFC 4180 with
+ * `,` and a decimal point.
+ */
+export function progressCsv(r: ProgressReport, opts: { fr?: boolean } = {}): string {
+  const text = progressCsvLines(r);
+  if (!opts.fr) return text;
+  const fr = text
+    .split('\n')
+    .map((line) => {
+      const f = line.split(',');
+      if (f.length === 4 && /^-?\d+\.\d+$/.test(f[3]!)) f[3] = f[3]!.replace('.', ',');
+      return f.join(';');
+    })
+    .join('\n');
+  return '\ufeff' + fr;
+}
+
+function progressCsvLines(r: ProgressReport): string {
   const lines = ['section,key,metric,value'];
   lines.push(`total,,as_of,${r.asOf}`, `total,,territories,${r.territories}`, `total,,epcis,${r.epcis}`);
   for (const [k, v] of Object.entries(r.contracts)) lines.push(`contracts,,${k},${v}`);

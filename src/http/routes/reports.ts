@@ -62,7 +62,15 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['reports'],
         summary: 'Programme progress as of a business date (default today); JSON, or CSV with Accept: text/csv',
         security: [{ bearer: [] }],
-        querystring: z.strictObject({ asOf: BusinessDate.optional(), by: By, minPosition: MinPosition }),
+        querystring: z.strictObject({
+          asOf: BusinessDate.optional(),
+          by: By,
+          csv: z
+            .enum(['fr'])
+            .optional()
+            .describe('CSV for French spreadsheets: `;` separators, decimal comma, UTF-8 BOM (with Accept: text/csv)'),
+          minPosition: MinPosition,
+        }),
         response: {
           200: {
             description: 'The report: JSON, or CSV (one line per figure) with Accept: text/csv',
@@ -88,7 +96,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `inline; filename="progress-${asOf}.csv"`)
           .serializer((p: string) => p)
-          .send(progressCsv(report));
+          .send(progressCsv(report, { fr: req.query.csv === 'fr' }));
       }
       return report;
     },
