@@ -22,6 +22,8 @@ export const ConfigSchema = z.object({
   DATABASE_URL: urlOf(['postgres:', 'postgresql:']).optional(),
   EVENTSTORE_URL: urlOf(['esdb:', 'esdb+discover:']).optional(),
   DATA_DIR: z.string().min(1).default('./.data'),
+  /** The embedded PostgreSQL's port; without it the one recorded in DATA_DIR/postgres-port. */
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   AUTH_JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   AUTH_JWKS_URL: urlOf(['https:', 'http:']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { verifyAgainstCheckpoint, verifyWitness } from '../audit/anchor.ts';
 import { exportBundle } from '../audit/bundle.ts';
@@ -18,12 +18,14 @@ import { createSystem } from '../system.ts';
  *   chain; exit 0 when they match, 1 naming the first event that differs, 2 for a bad checkpoint.
  * `npm run audit:checkpoint [-- --out FILE]`: completes the tree and takes a signed checkpoint now.
  * `npm run audit:public-key`: the checkpoint signing key (PEM) and its key id.
- * `npm run audit:export -- --territory ID [--as-of YYYY-MM-DD] [--out DIR]`: the evidence bundle.
+ * `npm run audit:export -- --territory ID [--as-of YYYY-MM-DD] [--out DIR]`: the evidence bundle,
+ *   by default in DATA_DIR/exports/audit-<territory>-<as-of>-<time> (never the working directory).
  */
 const USAGE = `usage: npm run audit:verify [-- --stream NAME | --checkpoint FILE]
        npm run audit:checkpoint [-- --out FILE]
        npm run audit:public-key
-       npm run audit:export -- --territory ID [--as-of YYYY-MM-DD] [--out DIR]`;
+       npm run audit:export -- --territory ID [--as-of YYYY-MM-DD] [--out DIR]
+         (default --out: DATA_DIR/exports/audit-<territory>-<as-of|current>-<time>)`;
 const err = (s: string) => process.stderr.write(s + '\n');
 const out = (s: string) => process.stdout.write(s + '\n');
 function usage(message: string): never {
@@ -192,7 +194,12 @@ try {
     const asOf = values['as-of'];
     const now = system.clock();
     const dir = resolve(
-      values.out ?? `audit-${territoryId}-${asOf ?? 'current'}-${now.toISOString().replace(/[:.]/g, '-')}`,
+      values.out ??
+        join(
+          system.config.DATA_DIR,
+          'exports',
+          `audit-${territoryId}-${asOf ?? 'current'}-${now.toISOString().replace(/[:.]/g, '-')}`,
+        ),
     );
     // the bundle's read-model rows, and the territory's contracts and projects, come from the projections
     if (!(await system.runner.ensureCaughtUp())) err('warning: the projections have not caught up with the log');

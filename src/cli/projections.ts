@@ -14,6 +14,13 @@ import { createSystem } from '../system.ts';
  * Exits non-zero on failure.
  */
 const [command = 'status', ...args] = process.argv.slice(2);
+
+/** What a checkpoint says, printed under the status (docs/read-models.md, "Runner"). */
+const CHECKPOINT_FORMAT =
+  'a checkpoint is where the runner resumes: on the PostgreSQL log "<transaction id>/<log position>" ' +
+  '(e.g. 1474/4626: the event at log position 4626, written by transaction 1474; readers follow ' +
+  'transaction order, docs/adr/0002-log-order.md); on EventStoreDB "C:<commit>/P:<prepare>". ' +
+  '"position" is the log position alone, the one commands return and reads take as minPosition';
 const config = loadConfigOrExit();
 const system = await createSystem(config, { poolSize: 6 });
 const out = (s: string) => process.stdout.write(s + '\n');
@@ -45,6 +52,7 @@ try {
           `checkpoint ${c.name}: ${c.checkpoint ?? '(start)'} position ${c.position ?? '-'} events applied ${c.events_applied} updated ${c.updated_at.toISOString()}`,
         );
       out(`head: ${lag.head ?? '(empty log)'}`);
+      out(`  (${CHECKPOINT_FORMAT})`);
       out(`lag: ${lag.events} events, ${lag.seconds.toFixed(1)} s`);
       out(`parked events: ${parked.length}`);
       for (const p of parked.slice(0, 20))

@@ -176,6 +176,42 @@ export interface EmbeddedOptions {
   detach?: boolean;
   /** Extra `-c name=value` settings. */
   settings?: Record<string, string>;
+  /**
+   * The port (EMBEDDED_PG_PORT). Without it, the port recorded in `DATA_DIR/postgres-port` by an
+   * earlier start, else a free one, then recorded: a BI tool's saved connection survives restarts.
+   */
+  port?: number;
+}
+
+/** Where the embedded server's port is kept once chosen. */
+export const portFile = (dataDir: string) => resolve(dataDir, 'postgres-port');
+
+async function portInUse(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const srv = createServer();
+    srv.once('error', () => res(true));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => res(false)));
+  });
+}
+
+/** EMBEDDED_PG_PORT, else the recorded port, else a free one; recorded for the next start. */
+async function choosePort(dataDir: string, given: number | undefined, log: Log): Promise<number> {
+  const file = portFile(dataDir);
+  const recorded = existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : undefined;
+  const valid = recorded !== undefined && Number.isInteger(recorded) && recorded > 0 && recorded < 65536;
+  const port = given ?? (valid ? recorded : await freePort());
+  if (given === undefined && valid && (await portInUse(port)))
+    throw new Error(
+      `port ${port}, recorded in ${file} for the embedded PostgreSQL, is taken by another program: ` +
+        `free it, or set EMBEDDED_PG_PORT (saved connections name the port), or delete ${file} to pick a new one`,
+    );
+  if (given !== undefined && (await portInUse(port)))
+    throw new Error(`EMBEDDED_PG_PORT=${port} is taken by another program; choose another port`);
+  if (recorded !== port) {
+    writeFileSync(file, `${port}\n`);
+    log(`embedded PostgreSQL port ${port} recorded in ${file}`);
+  }
+  return port;
 }
 
 export async function startEmbedded(opts: EmbeddedOptions): Promise<PgServer> {
@@ -210,7 +246,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<PgServer> {
     await initdb(dir, log);
   }
 
-  const port = await freePort();
+  const port = await choosePort(opts.dataDir, opts.port, log);
   const settings = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: '',
@@ -276,11 +312,15 @@ export async function stopEmbeddedAt(dataDir: string): Promise<void> {
 
 /** The database URL this configuration uses: DATABASE_URL, or the embedded server of DATA_DIR. */
 export async function connectOrStart(
-  config: { DATABASE_URL?: string | undefined; DATA_DIR: string },
+  config: { DATABASE_URL?: string | undefined; DATA_DIR: string; EMBEDDED_PG_PORT?: number | undefined },
   log?: Log,
 ): Promise<PgServer> {
   if (config.DATABASE_URL) {
     return { url: config.DATABASE_URL, owned: false, stop: async () => undefined };
   }
-  return startEmbedded({ dataDir: config.DATA_DIR, ...(log ? { log } : {}) });
+  return startEmbedded({
+    dataDir: config.DATA_DIR,
+    ...(config.EMBEDDED_PG_PORT ? { port: config.EMBEDDED_PG_PORT } : {}),
+    ...(log ? { log } : {}),
+  });
 }

@@ -19,6 +19,7 @@ import type { EventStore } from '../eventstore/types.ts';
 import type { ProjectionRunner } from '../projections/runner.ts';
 import { identify, type Authenticator } from './auth.ts';
 import { accessLine } from './logger.ts';
+import { applyOpenApiConventions } from './openapi.ts';
 import { HttpError, registerErrorHandling, sendProblem, toProblem } from './problem.ts';
 import { RateLimiter } from './rateLimit.ts';
 import { createSerializerCompiler } from './serialize.ts';
@@ -185,12 +186,20 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
         version: '0.1.0',
         description:
           "Event-sourced ledger of the Territoires d'industrie programme: territories, contracts of reciprocal commitments, regional validation, projects. Commands answer with the stream revision (ETag) and log position; reads accept `asOf` business dates.",
+        contact: { name: 'ti-ledger maintainers (see the README)' },
+        // no licence has been chosen yet: an SPDX LicenseRef says so until one is
+        license: { name: 'Proprietary: private project, no licence granted yet', identifier: 'LicenseRef-Proprietary' },
       },
+      // relative: the host that serves this document (npm start: http://localhost:3000)
+      servers: [{ url: '/', description: 'the host serving this document' }],
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       },
     },
     transform: jsonSchemaTransform,
+    // operationIds, descriptions, problem+json error responses, tags: src/http/openapi.ts
+    transformObject: (documentObject) =>
+      applyOpenApiConventions((documentObject as { openapiObject: Record<string, unknown> }).openapiObject) as never,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

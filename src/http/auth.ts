@@ -1,8 +1,13 @@
 import type { FastifyRequest } from 'fastify';
-import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import { createHash } from 'node:crypto';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import type { Actor } from '../eventstore/types.ts';
-import { HttpError } from './problem.ts';
+import { BEARER_CHALLENGE, HttpError } from './problem.ts';
+
+/** A 401 whose WWW-Authenticate challenge says the token given was refused (RFC 6750 section 3.1). */
+const invalidToken = (message: string) =>
+  new HttpError(401, message, {}, { 'www-authenticate': `${BEARER_CHALLENGE}, error="invalid_token"` });
 
 export const ROLES = ['programme_admin', 'territory_lead', 'regional_validator', 'auditor', 'reporter'] as const;
 export type Role = (typeof ROLES)[number];
@@ -34,6 +39,25 @@ export interface Authenticator {
 }
 
 const ISSUER = 'ti-ledger';
+
+/**
+ * The key id of an HS256 secret (not the secret: 8 hex digits of its SHA-256), in the header of
+ * the tokens it signs, so a token signed with another secret (another DATA_DIR, another
+ * AUTH_JWT_SECRET) is refused with a message saying so rather than a bare "not valid".
+ */
+export const secretKeyId = (secret: string) => createHash('sha256').update(secret).digest('hex').slice(0, 8);
+
+function otherSecretHint(token: string, kid: string | undefined): string {
+  if (!kid) return '';
+  try {
+    const theirs = decodeProtectedHeader(token).kid;
+    return typeof theirs === 'string' && theirs !== kid
+      ? ` (it was signed with another secret, key id ${theirs}, this server's is ${kid}: made with another DATA_DIR or AUTH_JWT_SECRET?)`
+      : '';
+  } catch {
+    return '';
+  }
+}
 /** Tokens remembered as verified (an LRU of this many tokens). */
 export const VERIFIED_TOKENS_CACHED = 10_000;
 
@@ -45,6 +69,7 @@ export function createAuthenticator(opts: {
   now?: () => number;
 }): Authenticator {
   const secret = opts.secret ? new TextEncoder().encode(opts.secret) : undefined;
+  const kid = opts.secret && !opts.jwksUrl ? secretKeyId(opts.secret) : undefined;
   const jwks: JWTVerifyGetKey | undefined = opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : undefined;
   const now = opts.now ?? Date.now;
   // Tokens already verified (signature, claims), keyed by the raw token, until they expire: a
@@ -81,12 +106,14 @@ export function createAuthenticator(opts: {
       } catch (err) {
         if (err instanceof HttpError) throw err;
         const code = (err as { code?: string }).code;
-        throw new HttpError(401, code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token is not valid');
+        if (code === 'ERR_JWT_EXPIRED') throw invalidToken('the token has expired');
+        throw invalidToken(
+          `the token is not valid${code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' ? otherSecretHint(token, kid) : ''}`,
+        );
       }
       const claims = Claims.safeParse(payload);
       if (!claims.success)
-        throw new HttpError(
-          401,
+        throw invalidToken(
           `the token's claims are not valid: ${claims.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}`,
         );
       const principal = claims.data;
@@ -111,7 +138,7 @@ export async function signToken(
   expiresIn: string = '12h',
 ): Promise<string> {
   return new SignJWT({ ...claims })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: secretKeyId(secret) })
     .setSubject(claims.sub)
     .setIssuer(ISSUER)
     .setIssuedAt()
@@ -145,7 +172,7 @@ export function identify(req: FastifyRequest, auth: Authenticator): void | Promi
   return authenticate(req, auth).then(
     () => undefined,
     (err: unknown) => {
-      req.authError = err instanceof HttpError ? err : new HttpError(401, 'the token is not valid');
+      req.authError = err instanceof HttpError ? err : invalidToken('the token is not valid');
     },
   );
 }
@@ -166,9 +193,16 @@ export async function authenticate(req: FastifyRequest, auth: Authenticator): Pr
   if (req.principal) return req.principal;
   if (req.authError) throw req.authError;
   const header = req.headers.authorization;
-  if (!header) throw new HttpError(401, 'a bearer token is required', { headers: { 'www-authenticate': 'Bearer' } });
+  // no credentials: the bare challenge (RFC 6750 section 3.1: no error code), as a header only
+  if (!header) throw new HttpError(401, 'a bearer token is required');
   const m = /^Bearer ([A-Za-z0-9_\-.=]+)$/.exec(header);
-  if (!m) throw new HttpError(401, 'the Authorization header must be "Bearer <token>"');
+  if (!m)
+    throw new HttpError(
+      401,
+      'the Authorization header must be "Bearer <token>"',
+      {},
+      { 'www-authenticate': `${BEARER_CHALLENGE}, error="invalid_request"` },
+    );
   const principal = await auth.verify(m[1]!);
   req.principal = principal;
   return principal;

@@ -48,15 +48,28 @@ export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
   return reply.code(p.status).type('application/problem+json').send(p);
 }
 
-/** Marks an error the HTTP layer raises with a known status (auth, media type, etc.). */
+/**
+ * Marks an error the HTTP layer raises with a known status (auth, media type, etc.). `extra` goes
+ * into the problem document; `headers` are response headers (e.g. WWW-Authenticate), never body.
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
     readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
+}
+
+/** The challenge every 401 carries (RFC 6750 section 3) unless the error names a more precise one. */
+export const BEARER_CHALLENGE = 'Bearer realm="ti-ledger"';
+
+/** Sets the response headers an error carries, and the WWW-Authenticate challenge of any 401. */
+export function applyErrorHeaders(reply: FastifyReply, error: unknown, status: number): void {
+  if (error instanceof HttpError) for (const [h, v] of Object.entries(error.headers)) reply.header(h, v);
+  if (status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', BEARER_CHALLENGE);
 }
 
 function pathOf(instancePath: string | undefined, params: Record<string, unknown> | undefined): string {
@@ -105,6 +118,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const p = toProblem(error, request);
     if (p.status >= 500) request.log.error({ err: error, url: request.url, method: request.method }, 'request failed');
     else request.log.info({ status: p.status, detail: p.detail }, 'request refused');
+    applyErrorHeaders(reply, error, p.status);
     return sendProblem(reply, p);
   });
   app.setNotFoundHandler((request, reply) =>

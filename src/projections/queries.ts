@@ -80,6 +80,24 @@ export async function listProjects(
     base.selectAll().orderBy('project_id').limit(q.limit).offset(q.offset).execute(),
     base.select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow(),
   ]);
+  // Fundings as of the date come from read.project_fundings by grant date (the business date
+  // governs, docs/read-models.md "Back-dated facts"): a funding granted before the project's
+  // latest version but recorded after it counts from its grant date, as in GET /projects/{id}
+  // and the progress report.
+  const granted = new Map<string, { n: number; cents: bigint }>();
+  if (rows.length > 0) {
+    let f = db
+      .selectFrom('read.project_fundings')
+      .select(['project_id', sql<string>`count(*)`.as('n'), sql<string>`sum(amount_cents)`.as('cents')])
+      .where(
+        'project_id',
+        'in',
+        rows.map((r) => r.project_id),
+      )
+      .groupBy('project_id');
+    if (q.asOf) f = f.where('valid_from', '<=', q.asOf);
+    for (const g of await f.execute()) granted.set(g.project_id, { n: Number(g.n), cents: BigInt(g.cents) });
+  }
   return {
     items: rows.map((r) => ({
       id: r.project_id,
@@ -94,8 +112,9 @@ export async function listProjects(
       startedOn: r.started_on,
       completedOn: r.completed_on,
       abandonedOn: r.abandoned_on,
-      fundings: r.fundings,
-      fundingEur: eur(r.funding_cents)!,
+      fundings: granted.get(r.project_id)?.n ?? 0,
+      fundingCount: granted.get(r.project_id)?.n ?? 0,
+      fundingEur: Number(granted.get(r.project_id)?.cents ?? 0n) / 100,
       validFrom: r.valid_from,
       validTo: r.valid_to,
       position: String(r.position),
@@ -163,6 +182,8 @@ export interface ProgressReport {
   fundingEur: number;
   byRegion: { regionCode: string; territories: number; contractsValidated: number; projects: number }[];
   byAxis: { axis: string; projects: number }[];
+  /** With `by: ['region', 'axis']`: projects per Region and axis (pairs with at least one). */
+  byRegionAxis?: { regionCode: string; regionName: string | null; axis: string; projects: number }[];
 }
 
 /**
@@ -174,6 +195,7 @@ export async function progressReport(
   db: Kysely<Database>,
   asOf: string,
   programme: string = 'territoires-industrie-2018',
+  opts: { by?: readonly ('region' | 'axis')[] } = {},
 ): Promise<ProgressReport> {
   const d = sql`${asOf}::date`;
   // Contracts and projects name their territory by id: they are phase 1's (docs/adr/0007).
@@ -198,8 +220,8 @@ export async function progressReport(
         select metric, region_code, axis, delta from read.report_deltas
          where day >= date_trunc('month', ${d})::date and day <= ${d}
       ) x where ${withContracts} group by metric, region_code, axis having sum(delta) <> 0`.execute(db),
-    sql<{ region_code: string }>`
-      select region_code from read.regions
+    sql<{ region_code: string; name: string }>`
+      select region_code, name from read.regions
        where valid_from <= ${d} and (valid_to is null or valid_to > ${d}) order by region_code`.execute(db),
     Promise.resolve(['attractiveness', 'skills', 'innovation', 'simplification']),
   ]);
@@ -238,11 +260,52 @@ export async function progressReport(
     fundingEur: fundingCents / 100,
     byRegion,
     byAxis: [...axisSet].map((axis) => ({ axis, projects: sum(projects.filter((r) => r.axis === axis)) })),
+    ...(opts.by?.includes('region') && opts.by.includes('axis')
+      ? { byRegionAxis: byRegionAxis(projects, new Map(regions.rows.map((r) => [r.region_code, r.name]))) }
+      : {}),
   };
 }
 
+/** Projects per (Region, axis), from the same deltas as the other figures; sorted by Region, axis. */
+function byRegionAxis(
+  projects: { region_code: string | null; axis: string | null; n: string }[],
+  names: Map<string, string>,
+): NonNullable<ProgressReport['byRegionAxis']> {
+  const counts = new Map<string, number>();
+  for (const p of projects) {
+    const k = `${p.region_code ?? ''}\u0000${p.axis ?? ''}`;
+    counts.set(k, (counts.get(k) ?? 0) + Number(p.n));
+  }
+  return [...counts]
+    .filter(([, n]) => n !== 0)
+    .map(([k, n]) => {
+      const [regionCode = '', axis = ''] = k.split('\u0000');
+      return { regionCode, regionName: names.get(regionCode) ?? null, axis, projects: n };
+    })
+    .sort((a, b) => a.regionCode.localeCompare(b.regionCode) || a.axis.localeCompare(b.axis));
+}
+
 /** The report as CSV: one line per figure, `section,key,metric,value`. */
-export function progressCsv(r: ProgressReport): string {
+/**
+ * `fr`: for French spreadsheets (Excel, LibreOffice in a French locale): `;` between fields,
+ * decimal comma, and a UTF-8 byte order mark so Excel reads the accents. Otherwise RFC 4180 with
+ * `,` and a decimal point.
+ */
+export function progressCsv(r: ProgressReport, opts: { fr?: boolean } = {}): string {
+  const text = progressCsvLines(r);
+  if (!opts.fr) return text;
+  const fr = text
+    .split('\n')
+    .map((line) => {
+      const f = line.split(',');
+      if (f.length === 4 && /^-?\d+\.\d+$/.test(f[3]!)) f[3] = f[3]!.replace('.', ',');
+      return f.join(';');
+    })
+    .join('\n');
+  return '\ufeff' + fr;
+}
+
+function progressCsvLines(r: ProgressReport): string {
   const lines = ['section,key,metric,value'];
   lines.push(`total,,as_of,${r.asOf}`, `total,,territories,${r.territories}`, `total,,epcis,${r.epcis}`);
   for (const [k, v] of Object.entries(r.contracts)) lines.push(`contracts,,${k},${v}`);
@@ -253,5 +316,6 @@ export function progressCsv(r: ProgressReport): string {
     lines.push(`region,${x.regionCode},projects,${x.projects}`);
   }
   for (const x of r.byAxis) lines.push(`axis,${x.axis},projects,${x.projects}`);
+  for (const x of r.byRegionAxis ?? []) lines.push(`region_axis,${x.regionCode}/${x.axis},projects,${x.projects}`);
   return lines.join('\n') + '\n';
 }

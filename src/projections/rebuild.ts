@@ -1,3 +1,4 @@
+import { grantReader } from '../db/reader.ts';
 import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Database } from '../db/database.ts';
@@ -283,6 +284,8 @@ export async function swap(db: Kysely<Database>, checkpoint: string | undefined,
     await sql`drop schema if exists ${sql.id(old)} cascade`.execute(trx);
     await sql`alter schema ${sql.id(LIVE_SCHEMA)} rename to ${sql.id(old)}`.execute(trx);
     await sql`alter schema ${sql.id(SHADOW_SCHEMA)} rename to ${sql.id(LIVE_SCHEMA)}`.execute(trx);
+    // the reporting role's grants were on the old schema's tables: give them on the new ones
+    await grantReader(trx);
     await trx
       .updateTable('projections.checkpoints')
       .set({

@@ -201,6 +201,43 @@ t.test('commitments', async (t) => {
       .when(makeCmd({ dueOn: '2022-13-01' }))
       .then('VALIDATION'),
   );
+  t.test('a commitment cannot fall due before the date it is made', async (t) => {
+    spec(t)
+      .given([drafted])
+      .when(makeCmd({ madeOn: '2019-02-15', dueOn: '2019-02-14' }))
+      .then('VALIDATION', /dueOn 2019-02-14 is before the date the commitment is made/);
+    // due the day it is made: accepted
+    spec(t)
+      .given([drafted])
+      .when(makeCmd({ madeOn: '2019-02-15', dueOn: '2019-02-15' }))
+      .then([
+        {
+          type: 'CommitmentMade',
+          data: {
+            contractId: C,
+            territoryId: T,
+            commitmentId: 'k9',
+            partyKind: 'industrial',
+            partyName: 'Usine SA',
+            partySiren: '123456789',
+            axis: 'skills',
+            description: 'train 20 people',
+            amountCents: 123456,
+            dueOn: '2019-02-15',
+            madeOn: '2019-02-15',
+          },
+        },
+      ]);
+    // nor be amended to fall due before it was made
+    spec(t)
+      .given([drafted, made('k1', 'industrial', '2019-02-01')])
+      .when({
+        type: 'AmendCommitment',
+        data: { contractId: C, commitmentId: 'k1', dueOn: '2019-01-31', amendedOn: '2019-02-10' },
+        metadata: meta,
+      })
+      .then('VALIDATION', /before the date the commitment is made \(madeOn 2019-02-01\)/);
+  });
   t.test('not on an unknown contract', async (t) => spec(t).given([]).when(makeCmd()).then('NOT_FOUND'));
   t.test('not dated before the last change', async (t) =>
     spec(t)

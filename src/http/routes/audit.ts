@@ -38,7 +38,14 @@ const RebuiltTerritory = z.object({
   regionCode: z.string(),
   status: z.string(),
   labelledOn: z.string(),
-  epcis: z.array(z.object({ siren: z.string(), name: z.string(), nature: z.string().optional() })),
+  epcis: z.array(
+    z.object({
+      siren: z.string(),
+      name: z.string(),
+      nature: z.string().optional(),
+      synthetic: z.boolean().optional().describe('invented for the demo history'),
+    }),
+  ),
   coLeads: z.object({ industrial: z.string(), elected: z.string(), appointedOn: z.string() }).nullable(),
 });
 
@@ -66,7 +73,15 @@ export function rebuiltView(state: Territory): z.infer<typeof RebuiltTerritory> 
     regionCode: state.regionCode,
     status: state.status.toLowerCase(),
     labelledOn: state.labelledOn,
-    epcis: [...state.epcis].sort((a, b) => a.siren.localeCompare(b.siren)),
+    // the declared fields only (an event may carry more, e.g. `synthetic` on the demo's EPCIs)
+    epcis: [...state.epcis]
+      .sort((a, b) => a.siren.localeCompare(b.siren))
+      .map((e) => ({
+        siren: e.siren,
+        name: e.name,
+        ...(e.nature !== undefined ? { nature: e.nature } : {}),
+        ...(e.synthetic ? { synthetic: true } : {}),
+      })),
     coLeads: state.coLeads
       ? {
           industrial: state.coLeads.industrial.name,

@@ -1,6 +1,10 @@
 import { sql } from 'kysely';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { Problem } from './read.ts';
+
+/** The probes take no parameters: anything in the query string is a 400, not ignored. */
+const NoQuery = z.strictObject({});
 
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   const { db, store, runner } = app.deps;
@@ -8,7 +12,12 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/healthz',
     {
-      schema: { tags: ['ops'], summary: 'The process is up', response: { 200: z.object({ status: z.literal('ok') }) } },
+      schema: {
+        tags: ['ops'],
+        summary: 'The process is up',
+        querystring: NoQuery,
+        response: { 200: z.object({ status: z.literal('ok') }), 400: Problem },
+      },
     },
     async () => ({ status: 'ok' as const }),
   );
@@ -29,7 +38,8 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['ops'],
         summary: 'The database answers and the projections have caught up with the log',
-        response: { 200: Ready, 503: Ready },
+        querystring: NoQuery,
+        response: { 200: Ready, 400: Problem, 503: Ready },
       },
     },
     async (_req, reply) => {

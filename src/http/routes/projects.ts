@@ -65,6 +65,8 @@ export const ProjectView = z.object({
   fundings: z.array(
     z.object({ fundingId: z.string(), source: z.string(), amountEur: z.number(), grantedOn: z.string() }),
   ),
+  fundingCount: z.number().int().describe('the number of fundings (as in the list)'),
+  fundingEur: z.number().describe('their sum in euros (as in the list; fundedEur is the same)'),
   fundedEur: z.number(),
   revision: z.number().int(),
   asOf: z.string().nullable(),
@@ -90,6 +92,8 @@ export function projectView(s: KnownProject, revision: bigint, asOf: string | nu
       amountEur: toEur(f.amountCents),
       grantedOn: f.grantedOn,
     })),
+    fundingCount: s.fundings.length,
+    fundingEur: toEur(s.fundedCents),
     fundedEur: toEur(s.fundedCents),
     revision: Number(revision),
     asOf,

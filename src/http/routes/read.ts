@@ -79,8 +79,14 @@ const ProjectItem = z.object({
   startedOn: z.string().nullable(),
   completedOn: z.string().nullable(),
   abandonedOn: z.string().nullable(),
-  fundings: z.number().int(),
-  fundingEur: z.number(),
+  fundings: z
+    .number()
+    .int()
+    .describe(
+      'DEPRECATED (kept for old clients): the number of fundings, as fundingCount; the detail names its array fundings',
+    ),
+  fundingCount: z.number().int().describe('fundings granted on or before the date (asOf, else all), by grant date'),
+  fundingEur: z.number().describe('their sum in euros, by grant date'),
   validFrom: z.string(),
   validTo: z.string().nullable(),
   position: z.string(),

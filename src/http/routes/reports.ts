@@ -33,7 +33,25 @@ const Progress = z.object({
     }),
   ),
   byAxis: z.array(z.object({ axis: z.string(), projects: z.number().int() })),
+  byRegionAxis: z
+    .array(
+      z.object({
+        regionCode: z.string(),
+        regionName: z.string().nullable(),
+        axis: z.string(),
+        projects: z.number().int(),
+      }),
+    )
+    .optional()
+    .describe('with by=region,axis: projects per Region and axis (only the pairs that have some)'),
 });
+
+/** `by=region,axis` (either order): the breakdowns asked for on top of the usual ones. */
+const By = z
+  .string()
+  .regex(/^(region|axis)(,(region|axis))*$/, 'must be region, axis or region,axis')
+  .optional()
+  .describe('breakdowns: `region,axis` adds byRegionAxis (projects per Region and axis)');
 
 export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps = app.deps;
@@ -51,10 +69,21 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
           programme: ProgrammeQuery.describe(
             "a Territoires d'industrie phase (default territoires-industrie-2018); contracts and projects are phase 1's",
           ),
+          by: By,
+          csv: z
+            .enum(['fr'])
+            .optional()
+            .describe('CSV for French spreadsheets: `;` separators, decimal comma, UTF-8 BOM (with Accept: text/csv)'),
           minPosition: MinPosition,
         }),
         response: {
-          200: z.union([Progress, z.string().describe('text/csv: section,key,metric,value')]),
+          200: {
+            description: 'The report: JSON, or CSV (one line per figure) with Accept: text/csv',
+            content: {
+              'application/json': { schema: Progress },
+              'text/csv': { schema: z.string().describe('CSV with a header line: section,key,metric,value') },
+            },
+          },
           400: Problem,
           401: Problem,
           503: Problem,
@@ -64,7 +93,8 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       const asOf = req.query.asOf ?? todayOf(deps.clock);
       const programme = await territoryProgramme(deps, req.query.programme);
-      const report = await progressReport(deps.db, asOf, programme.id);
+      const by = (req.query.by?.split(',') ?? []) as ('region' | 'axis')[];
+      const report = await progressReport(deps.db, asOf, programme.id, { by });
       const accept = req.headers.accept ?? '';
       if (/\btext\/csv\b/.test(accept) && !/application\/json/.test(accept.split(',')[0] ?? '')) {
         // CSV bypasses the JSON serializer
@@ -72,7 +102,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `inline; filename="progress-${asOf}.csv"`)
           .serializer((p: string) => p)
-          .send(progressCsv(report));
+          .send(progressCsv(report, { fr: req.query.csv === 'fr' }));
       }
       return report;
     },

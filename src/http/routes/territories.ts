@@ -7,7 +7,8 @@ import { Epci, TerritoryId, territoryDecider } from '../../domain/territoires-in
 import { territoryStreamFor } from '../../application/territories.ts';
 import { ProgrammeId } from '../../domain/programmes/index.ts';
 import { ProgrammeQuery, territoryProgramme } from './programmes.ts';
-import { CommandHeaders, CommandResult, authorize, runCommand, todayOf } from '../commands.ts';
+import { CommandHeaders, CommandResult, commandAnswer, commandProblems, runCommand, todayOf } from '../commands.ts';
+import { idempotent } from '../idempotency.ts';
 import { getTerritory, listTerritories } from '../../projections/territories/queries.ts';
 import { guard } from '../auth.ts';
 import { MinPosition, readYourWrites } from './read.ts';
@@ -62,41 +63,40 @@ async function assertSucceeds(deps: AppDeps, programme: string, succeeds: string
 export const territoryRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps = app.deps;
   const anyone = guard(deps.auth);
+  const admin = guard(deps.auth, 'programme_admin');
 
   app.post(
     '/territories',
     {
+      // the role guard runs before the body is read, as on every other command route
+      preParsing: admin,
       schema: {
         tags: ['territories'],
         summary: 'Label a territory (programme administrators)',
         security: [{ bearer: [] }],
         headers: CommandHeaders,
         body: LabelTerritoryBody,
-        response: {
-          201: CommandResult.extend({ id: z.string(), programme: z.string() }),
-          400: Problem,
-          401: Problem,
-          403: Problem,
-          409: Problem,
-        },
+        response: { 201: CommandResult.extend({ id: z.string(), programme: z.string() }), ...commandProblems },
       },
     },
+    // through the one idempotency path (src/http/idempotency.ts), like every POST
     async (req, reply) => {
-      const principal = await authorize(req, deps, 'programme_admin');
-      const { id, ...rest } = req.body;
-      const programme = await territoryProgramme(deps, rest.programme);
-      if (rest.succeeds !== undefined) await assertSucceeds(deps, programme.id, rest.succeeds);
-      const stream = await territoryStreamFor(deps, programme.id, id);
-      const r = await runCommand(req, reply, deps, principal, stream, territoryDecider, {
-        type: 'LabelTerritory',
-        data: { territoryId: id, ...rest },
-        metadata: { actor: principal, today: todayOf(deps.clock), programme },
+      const principal = req.principal!;
+      return idempotent(req, reply, deps.db, principal, async () => {
+        const { id, ...rest } = req.body;
+        const programme = await territoryProgramme(deps, rest.programme);
+        if (rest.succeeds !== undefined) await assertSucceeds(deps, programme.id, rest.succeeds);
+        const stream = await territoryStreamFor(deps, programme.id, id);
+        const r = await runCommand(req, reply, deps, principal, stream, territoryDecider, {
+          type: 'LabelTerritory',
+          data: { territoryId: id, ...rest },
+          metadata: { actor: principal, today: todayOf(deps.clock), programme },
+        });
+        const query = programme.id === 'territoires-industrie-2018' ? '' : `?programme=${programme.id}`;
+        return commandAnswer(201, { id, programme: programme.id, ...r.body }, r.nextRevision, {
+          location: `/territories/${id}${query}`,
+        });
       });
-      const query = programme.id === 'territoires-industrie-2018' ? '' : `?programme=${programme.id}`;
-      return reply
-        .code(201)
-        .header('location', `/territories/${id}${query}`)
-        .send({ id, programme: programme.id, ...r.body });
     },
   );
 

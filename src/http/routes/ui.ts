@@ -151,6 +151,8 @@ export const uiRoutes: FastifyPluginAsyncZod = async (app) => {
     '/ui/territoires/go',
     {
       schema: {
+        // a browser form's redirect, not an API operation: kept out of /openapi.json (no 2xx answer)
+        hide: true,
         operationId: 'uiTerritoryPick',
         tags: tag,
         summary: 'Web view: go to a territory’s timeline',

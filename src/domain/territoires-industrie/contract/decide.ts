@@ -147,6 +147,14 @@ function dueDate(field: string, date: string) {
   if (date < EARLIEST_DATE || date > '2100-12-31') throw validationError(`${field} ${date} is out of range`, { field });
 }
 
+/** A commitment cannot fall due before the date it is made. */
+function dueNotBeforeMade(dueOn: string, madeOn: string) {
+  if (dueOn < madeOn)
+    throw validationError(`dueOn ${dueOn} is before the date the commitment is made (madeOn ${madeOn})`, {
+      field: 'dueOn',
+    });
+}
+
 function commitment(s: KnownContract, commitmentId: string): Commitment {
   const c = s.commitments.find((x) => x.commitmentId === commitmentId);
   if (!c) throw notFound(`contract ${s.id} has no commitment ${commitmentId}`);
@@ -193,6 +201,7 @@ const makeCommitment = (c: MakeCommitment, state: Contract): ContractEvent[] => 
   assertBusinessDate('madeOn', d.madeOn, c.metadata.today);
   notBeforeLast('madeOn', d.madeOn, s);
   dueDate('dueOn', d.dueOn);
+  dueNotBeforeMade(d.dueOn, d.madeOn);
   if (s.commitments.some((x) => x.commitmentId === d.commitmentId))
     throw conflict(`commitment ${d.commitmentId} already exists`);
   return [
@@ -231,6 +240,7 @@ const amendCommitment = (c: AmendCommitment, state: Contract): ContractEvent[] =
     amountCents: d.amountEur === undefined ? current.amountCents : amountCents('amountEur', d.amountEur),
     dueOn: d.dueOn ?? current.dueOn,
   };
+  if (d.dueOn !== undefined) dueNotBeforeMade(next.dueOn, current.madeOn);
   const same = (Object.keys(next) as (keyof typeof next)[]).every((k) => next[k] === current[k]);
   if (same) return []; // already so: nothing to record
   return [
