@@ -188,6 +188,15 @@ const cases: Record<string, Prepare> = {
     const body = { completedOn: '2020-03-01' };
     return { token: tk.lead, url: `/projects/${id}/complete`, body, other: { completedOn: '2020-03-02' } };
   },
+  '/audit/verify': async (b, tk, n) => {
+    // writes nothing; the repeat gives the first verdict, another checkpoint a 422
+    await b.system.audit.tree.catchUp();
+    const first = await b.system.audit.checkpoints.take();
+    await territory(b, tk, n); // one more event: a second, larger checkpoint
+    await b.system.audit.tree.catchUp();
+    const second = await b.system.audit.checkpoints.take();
+    return { token: tk.auditor, url: '/audit/verify', body: { checkpoint: first }, other: { checkpoint: second } };
+  },
   '/projects/{id}/abandon': async (b, tk, n) => {
     const id = await project(b, tk, n);
     const body = { abandonedOn: '2019-10-01', reason: 'no funding' };

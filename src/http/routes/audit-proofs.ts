@@ -5,6 +5,7 @@ import { rawPublicKey, CheckpointError, parseCheckpoint } from '../../audit/sign
 import { notFound } from '../../domain/kernel/shared.ts';
 import { canonicalEventId } from '../../eventstore/types.ts';
 import { authorize } from '../commands.ts';
+import { idempotent } from '../idempotency.ts';
 import { HttpError } from '../problem.ts';
 
 /**
@@ -259,22 +260,25 @@ export const auditProofRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (req) => {
-      await authorize(req, deps, ...who);
-      try {
-        const c = parseCheckpoint(req.body.checkpoint);
-        return await verifyAgainstCheckpoint(
-          { store: deps.store, tree: deps.audit.tree },
-          c,
-          deps.audit.key.publicKey,
-          {
-            witness: deps.audit.checkpoints.readWitness().checkpoints,
-          },
-        );
-      } catch (e) {
-        if (e instanceof CheckpointError) throw badRequest(`checkpoint: ${e.message}`);
-        throw e;
-      }
+    async (req, reply) => {
+      const principal = await authorize(req, deps, ...who);
+      // it writes nothing, but goes through the one path of every POST: a repeated
+      // Idempotency-Key gives the verdict first given for it, another body a 422
+      return idempotent(req, reply, deps.db, principal, async () => {
+        try {
+          const c = parseCheckpoint(req.body.checkpoint);
+          const verdict = await verifyAgainstCheckpoint(
+            { store: deps.store, tree: deps.audit.tree },
+            c,
+            deps.audit.key.publicKey,
+            { witness: deps.audit.checkpoints.readWitness().checkpoints },
+          );
+          return { status: 200, body: verdict };
+        } catch (e) {
+          if (e instanceof CheckpointError) throw badRequest(`checkpoint: ${e.message}`);
+          throw e;
+        }
+      });
     },
   );
 };
