@@ -15,7 +15,8 @@ import { createSystem } from '../system.ts';
  */
 const [command = 'status', ...args] = process.argv.slice(2);
 const config = loadConfigOrExit();
-const system = await createSystem(config, { poolSize: 6 });
+// a rebuild's statements may run long: no statement timeout for this tool
+const system = await createSystem(config, { poolSize: 6, timeouts: { statementTimeoutMs: 0, queryTimeoutMs: 0 } });
 const out = (s: string) => process.stdout.write(s + '\n');
 
 function bar(p: RebuildProgress): string {

@@ -81,7 +81,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
     requestIdHeader: false,
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
     connectionTimeout: 30_000,
-    requestTimeout: 30_000,
+    requestTimeout: deps.config.HTTP_REQUEST_TIMEOUT_MS,
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
@@ -92,6 +92,10 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
     },
   }).withTypeProvider<ZodTypeProvider>();
 
+  // Slow clients (docs/architecture.md, "Faults"): headers must arrive within
+  // HTTP_HEADERS_TIMEOUT_MS, and at most HTTP_MAX_CONNECTIONS sockets are open at once.
+  app.server.headersTimeout = Math.min(deps.config.HTTP_HEADERS_TIMEOUT_MS, deps.config.HTTP_REQUEST_TIMEOUT_MS);
+  app.server.maxConnections = deps.config.HTTP_MAX_CONNECTIONS;
   app.decorate('deps', deps);
   app.decorateRequest('principal', null);
   app.decorateRequest('authError', null);
