@@ -106,6 +106,23 @@ export function toNewEvents(registry: EventRegistry, events: DomainEvent[], ctx:
   });
 }
 
+/** How long an Idempotency-Key found on events still counts (the keys' TTL in the HTTP layer). */
+export const KEY_MEMORY_MS = 24 * 3600 * 1000;
+
+/** The events of one command: those carrying this principal's key, recorded within the keys' TTL. */
+export function recordedWithKey(events: RecordedEvent[], sub: string, key: string, now = Date.now()): RecordedEvent[] {
+  const since = now - KEY_MEMORY_MS;
+  const mine = events.filter(
+    (e) =>
+      e.metadata.idempotencyKey === key &&
+      e.metadata.actor.sub === sub &&
+      (e.metadata.recordedAt === undefined || Date.parse(e.metadata.recordedAt) >= since),
+  );
+  // one command's events share a commandId: keep the first command's
+  const first = mine[0]?.metadata.commandId;
+  return mine.filter((e) => e.metadata.commandId === first);
+}
+
 export async function handleCommand<Command, Event extends DomainEvent, State>(
   deps: Dependencies,
   stream: string,
@@ -115,7 +132,14 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
 ): Promise<HandleResult<State>> {
   const maxRetries = ctx.expectedRevision !== undefined ? 0 : (ctx.retries ?? 3);
   for (let attempt = 0; ; attempt++) {
-    const { state, revision } = await loadAggregate(deps, stream, decider);
+    const { state, revision, events: recorded } = await loadAggregate(deps, stream, decider);
+    // Already done: this principal's Idempotency-Key is on events of this stream (a retry whose
+    // first run wrote them, then died or lost its answer). Answer what that run answered.
+    const done = ctx.idempotencyKey ? recordedWithKey(recorded, ctx.actor.sub, ctx.idempotencyKey) : [];
+    if (done.length > 0) {
+      const last = done[done.length - 1]!;
+      return { state, events: [], nextRevision: last.revision, position: last.position };
+    }
     if (ctx.expectedRevision !== undefined && ctx.expectedRevision !== revision) {
       throw new PreconditionFailedError(stream, ctx.expectedRevision, revision);
     }

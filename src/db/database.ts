@@ -198,6 +198,8 @@ export interface IdempotencyKeysTable {
   created_at: Generated<Date>;
   completed_at: Date | null;
   expires_at: ColumnType<Date, Date | string, Date | string>;
+  claim_id: string | null;
+  lease_until: Date | null;
 }
 
 export interface Database {

@@ -6,6 +6,7 @@ import * as m0004 from './0004_read_models.ts';
 import * as m0005 from './0005_report_indexes.ts';
 import * as m0006 from './0006_report_deltas.ts';
 import * as m0007 from './0007_append_batch.ts';
+import * as m0009 from './0009_idempotency_lease.ts';
 
 /** Every migration, in order. Names are frozen once released. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_report_indexes': m0005,
   '0006_report_deltas': m0006,
   '0007_append_batch': m0007,
+  '0009_idempotency_lease': m0009,
 };
