@@ -27,6 +27,8 @@ export interface CommandContext {
   causationId?: string | undefined;
   commandId?: string | undefined;
   idempotencyKey?: string | undefined;
+  /** When the key was claimed: events carrying it recorded since are this command's (default: the last 24 h). */
+  idempotencySince?: Date | undefined;
   requestId?: string | undefined;
   /** From If-Match: the revision the caller saw; -1n for "the stream must not exist". */
   expectedRevision?: bigint | undefined;
@@ -108,10 +110,12 @@ export function toNewEvents(registry: EventRegistry, events: DomainEvent[], ctx:
 
 /** How long an Idempotency-Key found on events still counts (the keys' TTL in the HTTP layer). */
 export const KEY_MEMORY_MS = 24 * 3600 * 1000;
+/** Clock skew allowed between the key's claim (database clock) and the events' recordedAt. */
+const SKEW_MS = 60_000;
 
-/** The events of one command: those carrying this principal's key, recorded within the keys' TTL. */
-export function recordedWithKey(events: RecordedEvent[], sub: string, key: string, now = Date.now()): RecordedEvent[] {
-  const since = now - KEY_MEMORY_MS;
+/** The events of one command: those carrying this principal's key, recorded since the key was claimed. */
+export function recordedWithKey(events: RecordedEvent[], sub: string, key: string, claimed?: Date): RecordedEvent[] {
+  const since = claimed ? claimed.getTime() - SKEW_MS : Date.now() - KEY_MEMORY_MS;
   const mine = events.filter(
     (e) =>
       e.metadata.idempotencyKey === key &&
@@ -135,7 +139,9 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
     const { state, revision, events: recorded } = await loadAggregate(deps, stream, decider);
     // Already done: this principal's Idempotency-Key is on events of this stream (a retry whose
     // first run wrote them, then died or lost its answer). Answer what that run answered.
-    const done = ctx.idempotencyKey ? recordedWithKey(recorded, ctx.actor.sub, ctx.idempotencyKey) : [];
+    const done = ctx.idempotencyKey
+      ? recordedWithKey(recorded, ctx.actor.sub, ctx.idempotencyKey, ctx.idempotencySince)
+      : [];
     if (done.length > 0) {
       const last = done[done.length - 1]!;
       return { state, events: [], nextRevision: last.revision, position: last.position };

@@ -13,7 +13,7 @@ import { HttpError, sendProblem, toProblem } from './problem.ts';
  * - same key, another request: 422;
  * - same key while the first request is still running: 409 (retry later, Retry-After).
  * Answers below 500 are stored (successes and refusals alike: a refusal is an answer too);
- * a 5xx or an unexpected error frees the key so the client may retry.
+ * a 5xx or an unexpected error frees the key so the client may retry the same request.
  *
  * A running request holds its key for a lease (IDEMPOTENCY_LEASE_MS). A key left pending by a
  * process that died (or a request stalled past its lease) is taken over by the next retry with
@@ -74,7 +74,7 @@ export async function idempotent(
   // request) in one statement, dropping this principal's other expired keys on the way (the table
   // stays bounded without a sweeper).
   const claim = randomUUID();
-  const claimed = await sql<{ key: string }>`
+  const claimed = await sql<{ key: string; created_at: Date }>`
     with purged as (
       delete from http.idempotency_keys
       where principal_sub = ${principal.sub} and key <> ${key} and expires_at < now()
@@ -86,7 +86,12 @@ export async function idempotent(
     on conflict (principal_sub, key) do update
       set method = excluded.method, route = excluded.route, body_hash = excluded.body_hash,
           status_code = null, response_body = null, response_headers = '{}'::jsonb,
-          created_at = now(), completed_at = null, expires_at = excluded.expires_at,
+          -- an expired key starts a new life; a key taken over keeps its own (see keyEpoch)
+          created_at = case when http.idempotency_keys.expires_at < now() then now()
+                            else http.idempotency_keys.created_at end,
+          completed_at = null,
+          expires_at = case when http.idempotency_keys.expires_at < now() then excluded.expires_at
+                            else http.idempotency_keys.expires_at end,
           claim_id = excluded.claim_id, lease_until = excluded.lease_until
       where http.idempotency_keys.expires_at < now()
          or (http.idempotency_keys.status_code is null
@@ -95,7 +100,7 @@ export async function idempotent(
              and http.idempotency_keys.body_hash = excluded.body_hash
              and http.idempotency_keys.route = excluded.route
              and http.idempotency_keys.method = excluded.method)
-    returning key`.execute(db);
+    returning key, created_at`.execute(db);
 
   if (claimed.rows.length === 0) {
     const row = await db
@@ -120,16 +125,18 @@ export async function idempotent(
     return reply.code(row.status_code).send(row.response_body);
   }
 
+  epochs.set(req, claimed.rows[0]!.created_at);
   let answer: CommandAnswer;
   try {
     answer = await handler();
   } catch (err) {
     const p = toProblem(err, req);
     if (p.status >= 500) {
-      // free the key for a retry (if this request still holds it); when the database is away
-      // this fails too, and the lease runs out instead
+      // free the key for a retry of the same request (if this request still holds it): its lease
+      // ends now. When the database is away this fails too, and the lease runs out instead.
       await db
-        .deleteFrom('http.idempotency_keys')
+        .updateTable('http.idempotency_keys')
+        .set({ lease_until: sql<Date>`now() - interval '1 millisecond'` })
         .where('principal_sub', '=', principal.sub)
         .where('key', '=', key)
         .where('claim_id', '=', claim)
@@ -152,6 +159,17 @@ export async function idempotent(
   return send(reply, answer);
 }
 
+const epochs = new WeakMap<FastifyRequest, Date>();
+
+/**
+ * When the Idempotency-Key of this request was first claimed (kept when a retry takes over a
+ * pending key; new when an expired key is used again). Events carrying the key and recorded since
+ * (less a minute of clock skew) are this request's first run.
+ */
+export function keyEpoch(req: FastifyRequest): Date | undefined {
+  return epochs.get(req);
+}
+
 /**
  * The id a command creates (a contract, a project, a funding, a commitment): derived from the
  * principal and the Idempotency-Key when one is given, so a retry that runs the command again
@@ -161,7 +179,8 @@ export function idFromKey(req: FastifyRequest, principal: Principal, purpose: st
   const raw = req.headers['idempotency-key'];
   const key = Array.isArray(raw) ? raw[0] : raw;
   if (key === undefined || !KEY_RE.test(key)) return randomUUID();
-  const h = createHash('sha256').update(`${principal.sub}\n${key}\n${purpose}`).digest('hex');
+  const epoch = epochs.get(req)?.getTime() ?? '';
+  const h = createHash('sha256').update(`${principal.sub}\n${key}\n${epoch}\n${purpose}`).digest('hex');
   // RFC 9562 layout, version 8 (custom), variant 10
   const v = `8${h.slice(13, 16)}`;
   const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16) + h.slice(17, 20);
