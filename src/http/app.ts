@@ -70,6 +70,24 @@ export class RequestLog extends LogController {
   }
 }
 
+/** Cuts (408) a connection whose first request headers have not arrived within `ms`. */
+function guardSlowHeaders(server: import('node:http').Server, ms: number): void {
+  const timers = new WeakMap<object, NodeJS.Timeout>();
+  server.on('connection', (socket: import('node:net').Socket) => {
+    const t = setTimeout(() => {
+      if (socket.destroyed) return;
+      socket.destroy();
+    }, ms);
+    t.unref();
+    timers.set(socket, t);
+    socket.once('close', () => clearTimeout(t));
+  });
+  server.prependListener('request', (req: import('node:http').IncomingMessage) => {
+    const t = timers.get(req.socket);
+    if (t) clearTimeout(t);
+  });
+}
+
 /** Builds the Fastify app (no listen): the server entry and the tests both use it. */
 export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLogger } = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -92,10 +110,11 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
     },
   }).withTypeProvider<ZodTypeProvider>();
 
-  // Slow clients (docs/architecture.md, "Faults"): headers must arrive within
-  // HTTP_HEADERS_TIMEOUT_MS, and at most HTTP_MAX_CONNECTIONS sockets are open at once.
-  app.server.headersTimeout = Math.min(deps.config.HTTP_HEADERS_TIMEOUT_MS, deps.config.HTTP_REQUEST_TIMEOUT_MS);
+  // Slow clients (docs/architecture.md, "Faults"): at most HTTP_MAX_CONNECTIONS sockets are open
+  // at once, and a connection's first request headers must arrive within HTTP_HEADERS_TIMEOUT_MS
+  // (Node's own headersTimeout is only checked every 30 s on Node 20).
   app.server.maxConnections = deps.config.HTTP_MAX_CONNECTIONS;
+  guardSlowHeaders(app.server, deps.config.HTTP_HEADERS_TIMEOUT_MS);
   app.decorate('deps', deps);
   app.decorateRequest('principal', null);
   app.decorateRequest('authError', null);
