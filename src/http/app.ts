@@ -12,6 +12,8 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type pg from 'pg';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { EventRegistry } from '../domain/registry.ts';
@@ -71,9 +73,9 @@ export class RequestLog extends LogController {
 }
 
 /** Cuts (408) a connection whose first request headers have not arrived within `ms`. */
-function guardSlowHeaders(server: import('node:http').Server, ms: number): void {
+function guardSlowHeaders(server: HttpServer, ms: number): void {
   const timers = new WeakMap<object, NodeJS.Timeout>();
-  server.on('connection', (socket: import('node:net').Socket) => {
+  server.on('connection', (socket: Socket) => {
     const t = setTimeout(() => {
       if (socket.destroyed) return;
       socket.destroy();
@@ -82,7 +84,7 @@ function guardSlowHeaders(server: import('node:http').Server, ms: number): void 
     timers.set(socket, t);
     socket.once('close', () => clearTimeout(t));
   });
-  server.prependListener('request', (req: import('node:http').IncomingMessage) => {
+  server.prependListener('request', (req: IncomingMessage) => {
     const t = timers.get(req.socket);
     if (t) clearTimeout(t);
   });
