@@ -54,7 +54,7 @@ export const ConfigSchema = z.object({
   /** HTTP: open connections at most; more are refused at once. */
   HTTP_MAX_CONNECTIONS: z.coerce.number().int().positive().default(1024),
   /** Embedded PostgreSQL: restarts tried after it died before the app gives up and exits. */
-  EMBEDDED_RESTARTS: z.coerce.number().int().min(0).default(5),
+  EMBEDDED_RESTARTS: z.coerce.number().int().min(0).default(10),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;

@@ -187,7 +187,7 @@ export interface EmbeddedOptions {
   settings?: Record<string, string>;
   /**
    * When the server this process owns dies (kill -9, a crash), start it again on the same port,
-   * at most this many times in a row (default 5); after that `onGiveUp` is called.
+   * at most this many times in a row (default 10, backing off up to 5 s); after that `onGiveUp` is called.
    */
   restarts?: number;
   onGiveUp?: (err: Error) => void;
@@ -323,7 +323,7 @@ function supervise(
   let stopping = false;
   let restarting = false;
   let failures = 0;
-  const maxRestarts = opts.restarts ?? 5;
+  const maxRestarts = opts.restarts ?? 10;
   const monitor = setInterval(() => {
     if (stopping || restarting || isAlive(pid)) return;
     restarting = true;
@@ -348,8 +348,8 @@ function supervise(
             );
             break;
           }
-          // old backends may still hold the shared memory for a moment
-          await new Promise((r) => setTimeout(r, 500 * failures));
+          // old backends may still hold the shared memory for a moment; a full disk, longer
+          await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** failures)));
         }
       }
       restarting = false;
