@@ -268,7 +268,8 @@ async function check(dbUrl: string, appUrl: string, load: Load, v: Verdict): Pro
     v.acknowledged = acked.length;
     v.inDoubt = load.log.filter((e) => e.status === null).length;
     const refused = load.log.filter((e) => e.status !== null && e.status >= 300);
-    if (refused.length > 0) v.notes.push(`${refused.length} refused (${[...new Set(refused.map((r) => r.status))]})`);
+    if (refused.length > 0)
+      v.notes.push(`${refused.length} refused (${[...new Set(refused.map((r) => r.status))].join(',')})`);
     const rows = await pool.query<{ key: string; commands: number }>(
       `select metadata->>'idempotencyKey' as key, count(distinct metadata->>'commandId')::int as commands
          from es.events where metadata ? 'idempotencyKey' group by 1`,
