@@ -103,6 +103,7 @@ export async function createSystem(
       pool,
       registry,
       projections: allProjections,
+      batchTimeoutMs: config.PG_QUERY_TIMEOUT_MS + 25_000,
       ...(opts.log ? { log: opts.log } : {}),
     });
     const jwtSecret = resolveJwtSecret(config);

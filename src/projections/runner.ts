@@ -40,6 +40,11 @@ export interface RunnerOptions {
   /** After an error, the runner starts again after this delay, doubling up to `maxRetryMs`. */
   retryMs?: number;
   maxRetryMs?: number;
+  /**
+   * A batch not done within this (a stalled database; a COPY has no client-side query timeout)
+   * is abandoned: its connection is destroyed, so it can never commit, and the runner starts again.
+   */
+  batchTimeoutMs?: number;
   log?: {
     info(o: object, msg?: string): void;
     warn(o: object, msg?: string): void;
@@ -79,8 +84,8 @@ export class CheckpointMovedError extends Error {
 /** The connection holding the runner's advisory lock was lost (and the lock with it). */
 export class LockLostError extends Error {
   override readonly name = 'LockLostError';
-  constructor() {
-    super('the connection holding the projection lock was lost');
+  constructor(message = 'the connection holding the projection lock was lost') {
+    super(message);
   }
 }
 
@@ -458,7 +463,16 @@ export class ProjectionRunner {
       // fast path: the whole batch in one transaction on one connection, set-based per
       // projection (COPY where it fits), no savepoints
       const client = await this.opts.pool.connect();
-      try {
+      let timer: NodeJS.Timeout | undefined;
+      let timedOut = false;
+      const abandon = new Promise<never>((_, rej) => {
+        timer = setTimeout(() => {
+          timedOut = true;
+          rej(new LockLostError('a projection batch did not finish in time; its connection was closed'));
+        }, this.opts.batchTimeoutMs ?? 45_000);
+      });
+      abandon.catch(() => undefined);
+      const work = (async () => {
         // a rebuild's shadow tables have no statistics while they fill: the planner would scan a
         // whole table for each batch's lookup of open versions by key; every lookup has its index
         await client.query(
@@ -492,11 +506,17 @@ export class ProjectionRunner {
           await client.query('rollback');
           throw err;
         }
+      })();
+      work.catch(() => undefined);
+      try {
+        await Promise.race([work, abandon]);
       } finally {
-        client.release();
+        clearTimeout(timer);
+        // a connection whose batch was abandoned is destroyed (never reused, never committed)
+        client.release(timedOut ? new Error('abandoned batch') : undefined);
       }
     } catch (err) {
-      if (err instanceof CheckpointMovedError) throw err;
+      if (err instanceof CheckpointMovedError || err instanceof LockLostError) throw err;
       // The database is away or out of space: nothing is wrong with the events; the runner
       // starts again once it is back (parking them would lose them from the read models).
       if (isDatabaseUnavailable(err)) throw err;
