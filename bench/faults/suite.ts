@@ -539,8 +539,22 @@ export async function runScenario(
     v.notes.push(`failed: ${(err as Error).message}`);
     v.ok = false;
   } finally {
-    for (const a of apps) await stopApp(a);
+    for (const a of apps) {
+      await stopApp(a);
+      await stopApp(a, 'SIGKILL'); // a shutdown that hung (noted in the verdict)
+    }
     await shared?.stop();
+    // a PostgreSQL still running on the data folder (its app hung and was killed): stop it
+    const left = readPostmasterPid(join(dataDir, 'postgres'));
+    if (left) {
+      try {
+        process.kill(left.pid, 'SIGINT');
+        v.notes.push('PostgreSQL was still running after the app stopped');
+      } catch {
+        /* gone */
+      }
+      await sleep(3000);
+    }
     if (mounted) {
       for (let i = 0; i < 20; i++) {
         try {
@@ -551,7 +565,11 @@ export async function runScenario(
         }
       }
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    try {
+      rmSync(dataDir, { recursive: true, force: true });
+    } catch (err) {
+      v.notes.push(`could not remove ${dataDir}: ${(err as Error).message}`);
+    }
   }
   return v;
 }
