@@ -7,7 +7,17 @@
  * read models equal a clean rebuild, the service ready again.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  statfsSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -472,6 +482,8 @@ export async function runScenario(
   try {
     let env: Record<string, string> = { DATA_DIR: dataDir };
     if (s.twoInstances) {
+      // PostgreSQL runs as the `postgres` user: it must be able to traverse the (0700) temp folder
+      chmodSync(dataDir, 0o755);
       mkdirSync(join(dataDir, 'shared'), { recursive: true });
       shared = await startEmbedded({ dataDir: join(dataDir, 'shared') });
       env = { DATA_DIR: dataDir, DATABASE_URL: shared.url };
