@@ -46,6 +46,28 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^(off|\d+|\d+m|\d+,\d+m|\d+m,\d+)$/, 'must be <events>, <minutes>m, both as "1000,10m", or off')
     .default('1000,10m'),
+  // Faults (docs/architecture.md, "Faults and what the service guarantees"): every wait on the
+  // database is bounded, so a dead or stalled PostgreSQL gives 503s, never hung requests.
+  /** PostgreSQL ends a statement running longer than this (statement_timeout). */
+  PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+  /** PostgreSQL ends a session idle inside a transaction this long. */
+  PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
+  /** A new connection to PostgreSQL must be made (or a pooled one handed over) within this. */
+  PG_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /** The client gives up on a query whose answer has not come (a stalled server): statement timeout + margin. */
+  PG_QUERY_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  /** /readyz stays ready while the projections are at most this many seconds behind the log. */
+  READY_MAX_LAG_SECONDS: z.coerce.number().min(0).default(30),
+  /** How long a running command holds its Idempotency-Key before a retry may take it over. */
+  IDEMPOTENCY_LEASE_MS: z.coerce.number().int().positive().default(10_000),
+  /** HTTP: a client must send its request headers within this (slow-header clients are cut). */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** HTTP: a whole request (headers and body) must arrive within this. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** HTTP: open connections at most; more are refused at once. */
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().positive().default(1024),
+  /** Embedded PostgreSQL: restarts tried after it died before the app gives up and exits. */
+  EMBEDDED_RESTARTS: z.coerce.number().int().min(0).default(10),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;

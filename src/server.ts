@@ -36,7 +36,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 async function main() {
   const started = Date.now();
-  const system = (running.system = await createSystem(config, { log }));
+  const system = (running.system = await createSystem(config, {
+    log,
+    // the embedded PostgreSQL died and restarting it failed: exit clearly, for a supervisor
+    onDatabaseLost: (err) => {
+      log.fatal({ err }, 'the embedded PostgreSQL is gone and could not be restarted; exiting');
+      void shutdown().then(() => process.exit(70));
+    },
+  }));
   const app = (running.app = await buildApp(system, { logger: log }));
   system.runner.start();
   // completes the Merkle tree a crash left behind, then follows the log and takes checkpoints

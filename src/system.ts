@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import { createAuditTrail, type AuditTrail } from './audit/scheduler.ts';
 import type { Config } from './config.ts';
-import { createDb, createPool, type Database } from './db/database.ts';
+import { createDb, createPool, type Database, type PoolTimeouts } from './db/database.ts';
 import { connectOrStart, type PgServer } from './db/embedded.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { buildRegistry } from './domain/index.ts';
@@ -67,12 +67,37 @@ export async function createEventStore(config: Config, pool: pg.Pool): Promise<E
   return new PostgresEventStore(pool);
 }
 
+/** The pool's timeouts as configured (src/config.ts). */
+export function poolTimeoutsOf(config: Config): PoolTimeouts {
+  return {
+    statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: config.PG_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    connectTimeoutMs: config.PG_CONNECT_TIMEOUT_MS,
+    queryTimeoutMs: config.PG_QUERY_TIMEOUT_MS,
+  };
+}
+
 export async function createSystem(
   config: Config,
-  opts: { log?: Log; migrate?: boolean; poolSize?: number; clock?: () => Date } = {},
+  opts: {
+    log?: Log;
+    migrate?: boolean;
+    poolSize?: number;
+    clock?: () => Date;
+    /** Overrides the configured timeouts (batch tools lift the statement timeout). */
+    timeouts?: PoolTimeouts;
+    /** The embedded PostgreSQL died and could not be started again (the server exits). */
+    onDatabaseLost?: (err: Error) => void;
+  } = {},
 ): Promise<System> {
-  const server = await connectOrStart(config, opts.log?.debug ? (m) => opts.log?.debug?.(m) : undefined);
-  const pool = createPool(server.url, opts.poolSize ?? 20);
+  const server = await connectOrStart(
+    config,
+    opts.log
+      ? (m) => (/restart|again|gone|adopted/.test(m) ? opts.log?.warn({ pg: m }, m) : opts.log?.debug?.(m))
+      : undefined,
+    opts.onDatabaseLost,
+  );
+  const pool = createPool(server.url, opts.poolSize ?? 20, { ...poolTimeoutsOf(config), ...opts.timeouts });
   const db = createDb(pool);
   try {
     if (opts.migrate !== false) await migrateToLatest(db);
@@ -84,6 +109,7 @@ export async function createSystem(
       pool,
       registry,
       projections: allProjections,
+      batchTimeoutMs: config.PG_QUERY_TIMEOUT_MS + 25_000,
       ...(opts.log ? { log: opts.log } : {}),
     });
     const clock = opts.clock ?? (() => new Date());

@@ -24,6 +24,8 @@ export interface CommandContext {
   causationId?: string | undefined;
   commandId?: string | undefined;
   idempotencyKey?: string | undefined;
+  /** When the key was claimed: events carrying it recorded since are this command's (default: the last 24 h). */
+  idempotencySince?: Date | undefined;
   requestId?: string | undefined;
   /** From If-Match: the revision the caller saw; -1n for "the stream must not exist". */
   expectedRevision?: bigint | undefined;
@@ -103,6 +105,25 @@ export function toNewEvents(registry: EventRegistry, events: DomainEvent[], ctx:
   });
 }
 
+/** How long an Idempotency-Key found on events still counts (the keys' TTL in the HTTP layer). */
+export const KEY_MEMORY_MS = 24 * 3600 * 1000;
+/** Clock skew allowed between the key's claim (database clock) and the events' recordedAt. */
+const SKEW_MS = 60_000;
+
+/** The events of one command: those carrying this principal's key, recorded since the key was claimed. */
+export function recordedWithKey(events: RecordedEvent[], sub: string, key: string, claimed?: Date): RecordedEvent[] {
+  const since = claimed ? claimed.getTime() - SKEW_MS : Date.now() - KEY_MEMORY_MS;
+  const mine = events.filter(
+    (e) =>
+      e.metadata.idempotencyKey === key &&
+      e.metadata.actor.sub === sub &&
+      (e.metadata.recordedAt === undefined || Date.parse(e.metadata.recordedAt) >= since),
+  );
+  // one command's events share a commandId: keep the first command's
+  const first = mine[0]?.metadata.commandId;
+  return mine.filter((e) => e.metadata.commandId === first);
+}
+
 export async function handleCommand<Command, Event extends DomainEvent, State>(
   deps: Dependencies,
   stream: string,
@@ -112,7 +133,16 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
 ): Promise<HandleResult<State>> {
   const maxRetries = ctx.expectedRevision !== undefined ? 0 : (ctx.retries ?? 3);
   for (let attempt = 0; ; attempt++) {
-    const { state, revision } = await loadAggregate(deps, stream, decider);
+    const { state, revision, events: recorded } = await loadAggregate(deps, stream, decider);
+    // Already done: this principal's Idempotency-Key is on events of this stream (a retry whose
+    // first run wrote them, then died or lost its answer). Answer what that run answered.
+    const done = ctx.idempotencyKey
+      ? recordedWithKey(recorded, ctx.actor.sub, ctx.idempotencyKey, ctx.idempotencySince)
+      : [];
+    if (done.length > 0) {
+      const last = done[done.length - 1]!;
+      return { state, events: [], nextRevision: last.revision, position: last.position };
+    }
     if (ctx.expectedRevision !== undefined && ctx.expectedRevision !== revision) {
       throw new PreconditionFailedError(stream, ctx.expectedRevision, revision);
     }

@@ -6,7 +6,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 /** `npm run migrate`: applies every pending migration; exits non-zero with the error on failure. */
 const config = loadConfigOrExit();
 const server = await connectOrStart(config);
-const db = createDb(createPool(server.url, 2));
+const db = createDb(createPool(server.url, 2, { statementTimeoutMs: 0, queryTimeoutMs: 0 }));
 let code = 0;
 try {
   const result = await migrateToLatest(db);

@@ -22,7 +22,8 @@ const CHECKPOINT_FORMAT =
   'transaction order, docs/adr/0002-log-order.md); on EventStoreDB "C:<commit>/P:<prepare>". ' +
   '"position" is the log position alone, the one commands return and reads take as minPosition';
 const config = loadConfigOrExit();
-const system = await createSystem(config, { poolSize: 6 });
+// a rebuild's statements may run long: no statement timeout for this tool
+const system = await createSystem(config, { poolSize: 6, timeouts: { statementTimeoutMs: 0, queryTimeoutMs: 0 } });
 const out = (s: string) => process.stdout.write(s + '\n');
 
 function bar(p: RebuildProgress): string {

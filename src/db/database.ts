@@ -208,6 +208,8 @@ export interface IdempotencyKeysTable {
   created_at: Generated<Date>;
   completed_at: Date | null;
   expires_at: ColumnType<Date, Date | string, Date | string>;
+  claim_id: string | null;
+  lease_until: Date | null;
 }
 
 export interface Database {
@@ -234,17 +236,46 @@ export type TerritoryEpciRow = Selectable<TerritoryEpcisTable>;
 // Dates as plain 'YYYY-MM-DD' strings (no time zone games), int8 as strings (no precision loss).
 pg.types.setTypeParser(1082, (v) => v);
 
-export function createPool(url: string, max = 10): pg.Pool {
+export interface PoolTimeouts {
+  /** statement_timeout (0: none). */
+  statementTimeoutMs?: number;
+  /** idle_in_transaction_session_timeout (0: none). */
+  idleInTransactionTimeoutMs?: number;
+  /** How long to wait for a connection (new or from the pool). */
+  connectTimeoutMs?: number;
+  /** How long the client waits for any query's answer. */
+  queryTimeoutMs?: number;
+}
+
+/** The defaults of src/config.ts, for tools that build a pool without a configuration. */
+export const DEFAULT_POOL_TIMEOUTS: Required<PoolTimeouts> = {
+  statementTimeoutMs: 15_000,
+  idleInTransactionTimeoutMs: 60_000,
+  connectTimeoutMs: 5_000,
+  queryTimeoutMs: 20_000,
+};
+
+export function createPool(url: string, max = 10, timeouts: PoolTimeouts = {}): pg.Pool {
+  const t = { ...DEFAULT_POOL_TIMEOUTS, ...timeouts };
   const pool = new pg.Pool({
     connectionString: url,
     max,
     application_name: 'ti-ledger',
-    // A session idle inside a transaction holds back every reader of the event log (ADR 0002):
-    // PostgreSQL ends it after a minute.
-    options: '-c idle_in_transaction_session_timeout=60000',
+    // Every wait on the database is bounded (docs/architecture.md, "Faults"): a dead or stalled
+    // server gives errors the HTTP layer answers as 503, never a request that hangs.
+    // A session idle inside a transaction holds back every reader of the event log (ADR 0002).
+    options: `-c idle_in_transaction_session_timeout=${t.idleInTransactionTimeoutMs} -c statement_timeout=${t.statementTimeoutMs}`,
+    connectionTimeoutMillis: t.connectTimeoutMs,
+    ...(t.queryTimeoutMs > 0 ? { query_timeout: t.queryTimeoutMs } : {}),
+    // TCP keepalive: a peer that vanished (host down, network cut) is noticed
+    keepAlive: true,
   });
   // An idle client's error (server restart, network) must not crash the process.
   pool.on('error', () => undefined);
+  // Nor that of a client checked out and idle between two queries (a transaction, a lock held on
+  // a connection): pg emits 'error' on it with no listener, which would throw. The query that
+  // uses it next fails, and the pool drops it when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -25,10 +25,19 @@ import pg from 'pg';
  */
 export interface PgServer {
   readonly url: string;
-  /** True when this process started the server and must stop it. */
+  /** True when this process started (or adopted) the server and must stop it. */
   readonly owned: boolean;
   stop(): Promise<void>;
 }
+
+/**
+ * Who owns the server of a data folder: `DATA_DIR/postgres.owner` holds the pid of the process
+ * that started it (or `detached` for a server meant to outlive its starter, as the test runner's).
+ * A server whose owner is gone (the app was killed with -9) is an orphan: a watchdog stops it
+ * within about a second, and the next start that finds it anyway adopts it (owns it, stops it on
+ * exit) instead of merely connecting.
+ */
+export const OWNER_FILE = 'postgres.owner';
 
 export const EMBEDDED_USER = 'postgres';
 export const EMBEDDED_PASSWORD = 'postgres';
@@ -181,6 +190,12 @@ export interface EmbeddedOptions {
    * earlier start, else a free one, then recorded: a BI tool's saved connection survives restarts.
    */
   port?: number;
+  /**
+   * When the server this process owns dies (kill -9, a crash), start it again on the same port,
+   * at most this many times in a row (default 10, backing off up to 5 s); after that `onGiveUp` is called.
+   */
+  restarts?: number;
+  onGiveUp?: (err: Error) => void;
 }
 
 /** Where the embedded server's port is kept once chosen. */
@@ -214,6 +229,39 @@ async function choosePort(dataDir: string, given: number | undefined, log: Log):
   return port;
 }
 
+function readOwner(dataDir: string): string | undefined {
+  try {
+    return readFileSync(join(resolve(dataDir), OWNER_FILE), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** An owner file naming a live process other than this one (or `detached`): not an orphan. */
+function ownedElsewhere(dataDir: string): boolean {
+  const owner = readOwner(dataDir);
+  if (owner === undefined || owner === '') return false;
+  if (owner === 'detached') return true;
+  const pid = Number(owner);
+  return Number.isInteger(pid) && pid !== process.pid && isAlive(pid);
+}
+
+/**
+ * A watchdog in its own session: once this process is gone (however it died) and still owns the
+ * server, it stops PostgreSQL (fast shutdown). So a kill -9 of the app leaves no server behind.
+ */
+function spawnWatchdog(dataDir: string, pgDir: string): ChildProcess {
+  const ownerFile = join(resolve(dataDir), OWNER_FILE);
+  const pidFile = join(pgDir, 'postmaster.pid');
+  const script =
+    `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; ` +
+    `if [ "$(cat '${ownerFile}' 2>/dev/null)" = "${process.pid}" ]; then ` +
+    `kill -INT "$(head -1 '${pidFile}' 2>/dev/null)" 2>/dev/null; rm -f '${ownerFile}'; fi`;
+  const child = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  child.unref();
+  return child;
+}
+
 export async function startEmbedded(opts: EmbeddedOptions): Promise<PgServer> {
   const log = opts.log ?? (() => undefined);
   const database = opts.database ?? EMBEDDED_DATABASE;
@@ -226,8 +274,13 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<PgServer> {
     for (let i = 0; i < 50; i++) {
       if (await canConnect(urlFor(running.port, 'postgres'))) {
         await ensureDatabase(running.port, database);
-        log(`connected to the embedded PostgreSQL already running on port ${running.port}`);
-        return { url, owned: false, stop: async () => undefined };
+        if (opts.detach || ownedElsewhere(opts.dataDir)) {
+          log(`connected to the embedded PostgreSQL already running on port ${running.port}`);
+          return { url, owned: false, stop: async () => undefined };
+        }
+        // an orphan: its owner died without stopping it; this process takes it over
+        log(`adopted the embedded PostgreSQL left running on port ${running.port} (its owner is gone)`);
+        return supervise(opts, dir, running.port, url, null, running.pid);
       }
       if (!isAlive(running.pid)) break;
       await new Promise((r) => setTimeout(r, 100));
@@ -247,6 +300,117 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<PgServer> {
   }
 
   const port = await choosePort(opts.dataDir, opts.port, log);
+  const child = await spawnPostgres(opts, dir, port);
+  if (opts.detach) {
+    child.stderr?.destroy();
+    child.unref();
+  }
+  await ensureDatabase(port, database);
+  log(`embedded PostgreSQL started on port ${port} (data in ${dir})`);
+  if (opts.detach) {
+    writeFileSync(join(resolve(opts.dataDir), OWNER_FILE), 'detached\n');
+    return {
+      url: urlFor(port, database),
+      owned: true,
+      stop: () => stopChild(child),
+    };
+  }
+  return supervise(opts, dir, port, urlFor(port, database), child, child.pid!);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((res) => {
+    if (child.exitCode !== null || child.signalCode !== null) return res();
+    child.once('exit', () => res());
+    child.kill('SIGINT'); // fast shutdown: rolls back open transactions, checkpoints, removes the pid file
+  });
+}
+
+async function stopPid(pid: number): Promise<void> {
+  if (!isAlive(pid)) return;
+  try {
+    process.kill(pid, 'SIGINT');
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 600 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+/**
+ * Owns a running server: records this process as its owner, starts the watchdog, and starts the
+ * server again on the same port when it dies (the pool's URL stays valid; requests meanwhile get
+ * 503). After `restarts` failed starts in a row, gives up (`onGiveUp`: the app exits, so that a
+ * supervisor restarts it).
+ */
+function supervise(
+  opts: EmbeddedOptions,
+  dir: string,
+  port: number,
+  url: string,
+  first: ChildProcess | null,
+  firstPid: number,
+): PgServer {
+  const log = opts.log ?? (() => undefined);
+  const ownerFile = join(resolve(opts.dataDir), OWNER_FILE);
+  writeFileSync(ownerFile, `${process.pid}\n`);
+  const watchdog = spawnWatchdog(opts.dataDir, dir);
+  let child = first;
+  let pid = firstPid;
+  let stopping = false;
+  let restarting = false;
+  let failures = 0;
+  const maxRestarts = opts.restarts ?? 10;
+  const monitor = setInterval(() => {
+    if (stopping || restarting || isAlive(pid)) return;
+    restarting = true;
+    void (async () => {
+      while (!stopping) {
+        log(`embedded PostgreSQL (pid ${pid}) is gone; starting it again on port ${port}`);
+        try {
+          const stale = readPostmasterPid(dir);
+          if (stale && !isAlive(stale.pid)) rmSync(join(dir, 'postmaster.pid'), { force: true });
+          child = await spawnPostgres(opts, dir, port);
+          pid = child.pid!;
+          failures = 0;
+          log(`embedded PostgreSQL started again on port ${port}`);
+          break;
+        } catch (err) {
+          failures++;
+          log(`restarting the embedded PostgreSQL failed (${failures}/${maxRestarts}): ${(err as Error).message}`);
+          if (failures >= maxRestarts) {
+            clearInterval(monitor);
+            opts.onGiveUp?.(
+              new Error(`the embedded PostgreSQL died and could not be started again: ${(err as Error).message}`),
+            );
+            break;
+          }
+          // old backends may still hold the shared memory for a moment; a full disk, longer
+          await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** failures)));
+        }
+      }
+      restarting = false;
+    })();
+  }, 250);
+  monitor.unref();
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    owned: true,
+    stop: () =>
+      (stopped ??= (async () => {
+        stopping = true;
+        clearInterval(monitor);
+        if (child) await stopChild(child);
+        else await stopPid(pid);
+        rmSync(ownerFile, { force: true });
+        watchdog.kill('SIGKILL');
+      })()),
+  };
+}
+
+/** Starts the postgres binary on `port` and resolves once it accepts connections. */
+async function spawnPostgres(opts: EmbeddedOptions, dir: string, port: number): Promise<ChildProcess> {
+  const log = opts.log ?? (() => undefined);
   const settings = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: '',
@@ -281,24 +445,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<PgServer> {
     child.stderr?.on('data', onData);
     child.once('exit', onExit);
   });
-  if (opts.detach) {
-    child.stderr?.destroy();
-    child.unref();
-  }
-  await ensureDatabase(port, database);
-  log(`embedded PostgreSQL started on port ${port} (data in ${dir})`);
-
-  let stopped: Promise<void> | undefined;
-  return {
-    url: urlFor(port, database),
-    owned: true,
-    stop: () =>
-      (stopped ??= new Promise<void>((res) => {
-        if (child.exitCode !== null || child.signalCode !== null) return res();
-        child.once('exit', () => res());
-        child.kill('SIGINT'); // fast shutdown: rolls back open transactions, checkpoints, removes the pid file
-      })),
-  };
+  return child;
 }
 
 /** Stops the server of a data folder from another process (the test runner's teardown). */
@@ -308,12 +455,19 @@ export async function stopEmbeddedAt(dataDir: string): Promise<void> {
   if (!running || !isAlive(running.pid)) return;
   process.kill(running.pid, 'SIGINT');
   for (let i = 0; i < 200 && isAlive(running.pid); i++) await new Promise((r) => setTimeout(r, 50));
+  rmSync(join(resolve(dataDir), OWNER_FILE), { force: true });
 }
 
 /** The database URL this configuration uses: DATABASE_URL, or the embedded server of DATA_DIR. */
 export async function connectOrStart(
-  config: { DATABASE_URL?: string | undefined; DATA_DIR: string; EMBEDDED_PG_PORT?: number | undefined },
+  config: {
+    DATABASE_URL?: string | undefined;
+    DATA_DIR: string;
+    EMBEDDED_PG_PORT?: number | undefined;
+    EMBEDDED_RESTARTS?: number;
+  },
   log?: Log,
+  onGiveUp?: (err: Error) => void,
 ): Promise<PgServer> {
   if (config.DATABASE_URL) {
     return { url: config.DATABASE_URL, owned: false, stop: async () => undefined };
@@ -322,5 +476,7 @@ export async function connectOrStart(
     dataDir: config.DATA_DIR,
     ...(config.EMBEDDED_PG_PORT ? { port: config.EMBEDDED_PG_PORT } : {}),
     ...(log ? { log } : {}),
+    ...(config.EMBEDDED_RESTARTS !== undefined ? { restarts: config.EMBEDDED_RESTARTS } : {}),
+    ...(onGiveUp ? { onGiveUp } : {}),
   });
 }

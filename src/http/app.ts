@@ -12,6 +12,8 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type pg from 'pg';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { EventRegistry } from '../domain/registry.ts';
@@ -83,6 +85,24 @@ export class RequestLog extends LogController {
   }
 }
 
+/** Cuts (408) a connection whose first request headers have not arrived within `ms`. */
+function guardSlowHeaders(server: HttpServer, ms: number): void {
+  const timers = new WeakMap<object, NodeJS.Timeout>();
+  server.on('connection', (socket: Socket) => {
+    const t = setTimeout(() => {
+      if (socket.destroyed) return;
+      socket.destroy();
+    }, ms);
+    t.unref();
+    timers.set(socket, t);
+    socket.once('close', () => clearTimeout(t));
+  });
+  server.prependListener('request', (req: IncomingMessage) => {
+    const t = timers.get(req.socket);
+    if (t) clearTimeout(t);
+  });
+}
+
 /** Builds the Fastify app (no listen): the server entry and the tests both use it. */
 export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLogger } = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -94,7 +114,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
     requestIdHeader: false,
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
     connectionTimeout: 30_000,
-    requestTimeout: 30_000,
+    requestTimeout: deps.config.HTTP_REQUEST_TIMEOUT_MS,
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
@@ -105,6 +125,11 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
     },
   }).withTypeProvider<ZodTypeProvider>();
 
+  // Slow clients (docs/architecture.md, "Faults"): at most HTTP_MAX_CONNECTIONS sockets are open
+  // at once, and a connection's first request headers must arrive within HTTP_HEADERS_TIMEOUT_MS
+  // (Node's own headersTimeout is only checked every 30 s on Node 20).
+  app.server.maxConnections = deps.config.HTTP_MAX_CONNECTIONS;
+  guardSlowHeaders(app.server, deps.config.HTTP_HEADERS_TIMEOUT_MS);
   app.decorate('deps', deps);
   app.decorateRequest('principal', null);
   app.decorateRequest('authError', null);

@@ -5,7 +5,7 @@ import type { DomainEvent } from '../domain/kernel/shared.ts';
 import type { AppDeps } from './app.ts';
 import { actorOf, authenticate, requireRole, type Principal, type Role } from './auth.ts';
 import { HttpError } from './problem.ts';
-import { idempotent } from './idempotency.ts';
+import { idempotent, keyEpoch } from './idempotency.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 
 /** What every command answers: the stream's revision (also the ETag) and the log position. */
@@ -64,6 +64,7 @@ export async function runCommand<C, E extends DomainEvent, S>(
     correlationId:
       typeof headers['x-correlation-id'] === 'string' ? headers['x-correlation-id'].slice(0, 200) : undefined,
     idempotencyKey: headers['idempotency-key'],
+    idempotencySince: keyEpoch(req),
     expectedRevision: parseIfMatch(headers['if-match']),
   });
   reply.header('etag', etagOf(result.nextRevision));

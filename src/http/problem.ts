@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable, isOutOfResources, RETRY_AFTER_SECONDS } from '../db/faults.ts';
 import { DomainError } from '../domain/kernel/shared.ts';
 import { EventIdConflictError, InvalidEventError, WrongExpectedRevisionError } from '../eventstore/types.ts';
 
@@ -105,6 +106,14 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
   if (error instanceof EventIdConflictError) return problem(409, error.message, { instance });
   if (error instanceof InvalidEventError) return problem(400, error.message, { instance });
   const fe = error as Partial<FastifyError>;
+  if (isDatabaseUnavailable(error))
+    return problem(
+      503,
+      isOutOfResources(error)
+        ? 'the database is out of space or memory; retry later with the same Idempotency-Key'
+        : 'the database is unavailable or did not answer in time; retry with the same Idempotency-Key',
+      { instance, retryAfterSeconds: RETRY_AFTER_SECONDS },
+    );
   if (isResponseSerializationError(error)) return problem(500, 'the server failed to build its answer', { instance });
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     // Fastify's own client errors: body too large (413), bad JSON (400), media type (415)...
@@ -116,7 +125,11 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const p = toProblem(error, request);
-    if (p.status >= 500) request.log.error({ err: error, url: request.url, method: request.method }, 'request failed');
+    if (p.status === 503) {
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      request.log.warn({ err: error, url: request.url, method: request.method }, 'database unavailable');
+    } else if (p.status >= 500)
+      request.log.error({ err: error, url: request.url, method: request.method }, 'request failed');
     else request.log.info({ status: p.status, detail: p.detail }, 'request refused');
     applyErrorHeaders(reply, error, p.status);
     return sendProblem(reply, p);

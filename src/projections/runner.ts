@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { Database } from '../db/database.ts';
 import type { EventRegistry } from '../domain/registry.ts';
 import type { EventStore, RecordedEvent } from '../eventstore/types.ts';
+import { isDatabaseUnavailable } from '../db/faults.ts';
 import { copyRows, kyselyOn, serial } from './copy.ts';
 import { LIVE_SCHEMA } from './schema.ts';
 import { handles, type Db, type Projection, type ProjectedEvent, type ProjectionContext } from './types.ts';
@@ -36,6 +37,14 @@ export interface RunnerOptions {
   maxAttempts?: number;
   /** How often a standby runner tries to take the lock. */
   lockRetryMs?: number;
+  /** After an error, the runner starts again after this delay, doubling up to `maxRetryMs`. */
+  retryMs?: number;
+  maxRetryMs?: number;
+  /**
+   * A batch not done within this (a stalled database; a COPY has no client-side query timeout)
+   * is abandoned: its connection is destroyed, so it can never commit, and the runner starts again.
+   */
+  batchTimeoutMs?: number;
   log?: {
     info(o: object, msg?: string): void;
     warn(o: object, msg?: string): void;
@@ -72,6 +81,14 @@ export class CheckpointMovedError extends Error {
   }
 }
 
+/** The connection holding the runner's advisory lock was lost (and the lock with it). */
+export class LockLostError extends Error {
+  override readonly name = 'LockLostError';
+  constructor(message = 'the connection holding the projection lock was lost') {
+    super(message);
+  }
+}
+
 export interface Lag {
   checkpoint: string | undefined;
   head: string | undefined;
@@ -96,6 +113,8 @@ export class ProjectionRunner {
   private running: Promise<void> | undefined;
   private stopSubscription: (() => Promise<void>) | undefined;
   private lockClient: pg.PoolClient | undefined;
+  private lockLost = false;
+  private wake: (() => void) | undefined;
   private listeners = new Set<() => void>();
   /** The last checkpoint committed by this runner (or read at start). */
   checkpoint: string | undefined;
@@ -103,7 +122,7 @@ export class ProjectionRunner {
   active = false;
   lastError: string | undefined;
   /** Counters since the process started (for /metrics). */
-  readonly stats = { eventsApplied: 0, batches: 0, parked: 0, restarts: 0 };
+  readonly stats = { eventsApplied: 0, batches: 0, parked: 0, restarts: 0, errors: 0 };
 
   constructor(private readonly opts: RunnerOptions) {
     this.name = opts.name ?? 'main';
@@ -186,14 +205,49 @@ export class ProjectionRunner {
   start(): void {
     if (this.running) return;
     this.stopped = false;
-    this.running = this.loop().catch((err: unknown) => {
-      this.lastError = String(err);
-      this.opts.log?.error({ err }, 'projection runner stopped on an error');
-    });
+    this.running = this.supervise();
+  }
+
+  /**
+   * Runs the loop until stopped: an error (the database gone, a full disk, a dropped lock
+   * connection) is logged and the runner starts again after a backoff, from the stored checkpoint.
+   * It never stops for good on a transient fault.
+   */
+  private async supervise(): Promise<void> {
+    const base = this.opts.retryMs ?? 500;
+    const max = this.opts.maxRetryMs ?? 10_000;
+    let delay = base;
+    while (!this.stopped) {
+      const startedAt = Date.now();
+      try {
+        await this.loop();
+        if (this.stopped) return;
+      } catch (err) {
+        this.stats.errors++;
+        this.lastError = String(err);
+        if (this.stopped) return;
+        this.opts.log?.[isDatabaseUnavailable(err) || err instanceof LockLostError ? 'warn' : 'error'](
+          { err, retryInMs: delay },
+          'projection runner failed; starting again',
+        );
+      }
+      // a run that lasted a while was healthy: the next failure starts the backoff again
+      if (Date.now() - startedAt > max) delay = base;
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, delay);
+        this.wake = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
+      this.wake = undefined;
+      delay = Math.min(max, delay * 2);
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.wake?.();
     await this.stopSubscription?.();
     await this.running;
     this.running = undefined;
@@ -201,23 +255,52 @@ export class ProjectionRunner {
 
   /** Takes the advisory lock for this runner's name on a dedicated connection (non-blocking). */
   async acquireLock(): Promise<boolean> {
-    this.lockClient ??= await this.opts.pool.connect();
-    const r = await this.lockClient.query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as ok', [
-      LOCK_NAMESPACE,
-      this.name,
-    ]);
-    return r.rows[0]?.ok === true;
+    if (!this.lockClient) {
+      const client = await this.opts.pool.connect();
+      this.lockLost = false;
+      // this connection is checked out for as long as the lock is held: its loss (the server
+      // restarted, pg_terminate_backend) must not crash the process; the runner notices and
+      // starts again
+      client.on('error', () => {
+        this.lockLost = true;
+      });
+      this.lockClient = client;
+    }
+    try {
+      const r = await this.lockClient.query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as ok', [
+        LOCK_NAMESPACE,
+        this.name,
+      ]);
+      return r.rows[0]?.ok === true;
+    } catch (err) {
+      this.dropLockClient(err);
+      throw err;
+    }
+  }
+
+  private dropLockClient(err?: unknown): void {
+    const c = this.lockClient;
+    this.lockClient = undefined;
+    this.lockLost = false;
+    c?.release(err instanceof Error ? err : true);
   }
 
   async releaseLock(): Promise<void> {
     if (!this.lockClient) return;
+    if (this.lockLost) return this.dropLockClient(new LockLostError());
     try {
       await this.lockClient.query('select pg_advisory_unlock($1, hashtext($2))', [LOCK_NAMESPACE, this.name]);
-    } catch {
+    } catch (err) {
       /* the connection is gone, and the lock with it */
+      return this.dropLockClient(err);
     }
     this.lockClient.release();
     this.lockClient = undefined;
+  }
+
+  /** Throws when the lock connection was lost: another runner may hold the lock by now. */
+  private checkLock(): void {
+    if (this.lockLost) throw new LockLostError();
   }
 
   private async loop(): Promise<void> {
@@ -227,6 +310,7 @@ export class ProjectionRunner {
     }
     if (this.stopped) return this.releaseLock();
     this.active = true;
+    this.lastError = undefined;
     try {
       while (!this.stopped) {
         this.checkpoint = await this.readCheckpoint();
@@ -372,13 +456,23 @@ export class ProjectionRunner {
   /** Applies a batch and its checkpoint in one transaction; parks events a projection cannot apply. */
   async applyBatch(batch: RecordedEvent[]): Promise<void> {
     if (batch.length === 0) return;
+    this.checkLock();
     const last = batch[batch.length - 1]!;
     const maxAttempts = this.opts.maxAttempts ?? 3;
     try {
       // fast path: the whole batch in one transaction on one connection, set-based per
       // projection (COPY where it fits), no savepoints
       const client = await this.opts.pool.connect();
-      try {
+      let timer: NodeJS.Timeout | undefined;
+      let timedOut = false;
+      const abandon = new Promise<never>((_, rej) => {
+        timer = setTimeout(() => {
+          timedOut = true;
+          rej(new LockLostError('a projection batch did not finish in time; its connection was closed'));
+        }, this.opts.batchTimeoutMs ?? 45_000);
+      });
+      abandon.catch(() => undefined);
+      const work = (async () => {
         // a rebuild's shadow tables have no statistics while they fill: the planner would scan a
         // whole table for each batch's lookup of open versions by key; every lookup has its index
         await client.query(
@@ -412,19 +506,34 @@ export class ProjectionRunner {
           await client.query('rollback');
           throw err;
         }
+      })();
+      work.catch(() => undefined);
+      try {
+        await Promise.race([work, abandon]);
       } finally {
-        client.release();
+        clearTimeout(timer);
+        // a connection whose batch was abandoned is destroyed (never reused, never committed)
+        client.release(timedOut ? new Error('abandoned batch') : undefined);
       }
     } catch (err) {
-      if (err instanceof CheckpointMovedError) throw err;
+      if (err instanceof CheckpointMovedError || err instanceof LockLostError) throw err;
+      // The database is away or out of space: nothing is wrong with the events; the runner
+      // starts again once it is back (parking them would lose them from the read models).
+      if (isDatabaseUnavailable(err)) throw err;
       // Something in the batch failed: apply it again with a savepoint per event and attempt,
       // parking the events that still fail, so one bad event cannot hold back the others.
       this.opts.log?.warn({ err }, 'projection batch failed; applying event by event');
+      const parked: { err: unknown; projection: string; eventId: string }[] = [];
       await this.opts.db.transaction().execute(async (trx) => {
         await this.guard(trx);
-        for (const e of batch) await this.applyOne(trx, e, maxAttempts);
+        for (const e of batch) await this.applyOne(trx, e, maxAttempts, parked);
         await this.saveCheckpoint(trx, last, batch.length);
       });
+      // logged once committed: a transaction that rolled back parked nothing
+      for (const p of parked) {
+        this.stats.parked++;
+        this.opts.log?.error(p, 'event parked');
+      }
     }
     this.checkpoint = last.checkpoint;
     this.stats.eventsApplied += batch.length;
@@ -445,7 +554,12 @@ export class ProjectionRunner {
       .execute();
   }
 
-  private async applyOne(trx: Db, e: RecordedEvent, maxAttempts: number) {
+  private async applyOne(
+    trx: Db,
+    e: RecordedEvent,
+    maxAttempts: number,
+    parked: { err: unknown; projection: string; eventId: string }[],
+  ) {
     const relevant = this.opts.projections.filter((p) => handles(p, e.type));
     if (relevant.length === 0) return;
     for (const p of relevant) {
@@ -459,13 +573,14 @@ export class ProjectionRunner {
           lastErr = undefined;
           break;
         } catch (err) {
+          // a fault of the database is not the event's: the whole batch is tried again later
+          if (isDatabaseUnavailable(err)) throw err;
           lastErr = err;
           await sql`rollback to savepoint apply_one`.execute(trx);
         }
       }
       if (lastErr !== undefined) {
-        this.stats.parked++;
-        this.opts.log?.error({ err: lastErr, projection: p.name, eventId: e.id }, 'event parked');
+        parked.push({ err: lastErr, projection: p.name, eventId: e.id });
         await trx
           .insertInto('projections.dead_letters')
           .values({

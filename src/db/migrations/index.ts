@@ -7,6 +7,7 @@ import * as m0005 from './0005_report_indexes.ts';
 import * as m0006 from './0006_report_deltas.ts';
 import * as m0007 from './0007_append_batch.ts';
 import * as m0008 from './0008_merkle_log.ts';
+import * as m0009 from './0009_idempotency_lease.ts';
 import * as m0012 from './0012_programme_identity.ts';
 
 /** Every migration, in order. Names are frozen once released. */
@@ -19,5 +20,6 @@ export const migrations: Record<string, Migration> = {
   '0006_report_deltas': m0006,
   '0007_append_batch': m0007,
   '0008_merkle_log': m0008,
+  '0009_idempotency_lease': m0009,
   '0012_programme_identity': m0012,
 };

@@ -1,5 +1,4 @@
 import { mayActFor } from '../../domain/kernel/regions.ts';
-import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -32,7 +31,7 @@ import {
   runCommand,
   todayOf,
 } from '../commands.ts';
-import { idempotent } from '../idempotency.ts';
+import { idempotent, idFromKey } from '../idempotency.ts';
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -211,7 +210,7 @@ export const contractRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       const p = req.principal!;
       return idempotent(req, reply, deps.db, p, async () => {
-        const { id = randomUUID(), territoryId, ...rest } = req.body;
+        const { id = idFromKey(req, p, 'contract'), territoryId, ...rest } = req.body;
         if (!p.territories.includes(territoryId))
           throw forbidden(`territory ${territoryId} is not in your territories`);
         const territory = await loadAggregate(deps, territoryStream(territoryId), territoryDecider);
@@ -242,7 +241,7 @@ export const contractRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       const p = req.principal!;
       return idempotent(req, reply, deps.db, p, async () => {
-        const commitmentId = randomUUID();
+        const commitmentId = idFromKey(req, p, `commitment:${req.params.id}`);
         const r = await onContract(req, reply, p, req.params.id, (s, today) => ({
           type: 'MakeCommitment',
           data: { contractId: s.id, commitmentId, ...req.body },

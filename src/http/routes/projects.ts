@@ -29,7 +29,7 @@ import {
   runCommand,
   todayOf,
 } from '../commands.ts';
-import { idempotent } from '../idempotency.ts';
+import { idempotent, idFromKey } from '../idempotency.ts';
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -170,7 +170,8 @@ export const projectRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       const p = req.principal!;
       return idempotent(req, reply, deps.db, p, async () => {
-        const r = await registerProject(deps, p, req.body, (stream, command) =>
+        const body = { ...req.body, id: req.body.id ?? idFromKey(req, p, 'project') };
+        const r = await registerProject(deps, p, body, (stream, command) =>
           runCommand(req, reply, deps, p, stream, projectDecider, command),
         );
         return commandAnswer(201, { id: r.id, ...r.body }, r.nextRevision, { location: `/projects/${r.id}` });
@@ -195,7 +196,7 @@ export const projectRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       const p = req.principal!;
       return idempotent(req, reply, deps.db, p, async () => {
-        const fundingId = randomUUID();
+        const fundingId = idFromKey(req, p, `funding:${req.params.id}`);
         const r = await onProject(req, reply, p, req.params.id, (s, today) => ({
           type: 'GrantProjectFunding',
           data: { projectId: s.id, fundingId, ...req.body },
