@@ -126,8 +126,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const p = toProblem(error, request);
     if (p.status === 503) {
-      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-      request.log.warn({ err: error, url: request.url, method: request.method }, 'database unavailable');
+      // a route that knows better (the feed's stream cap) has set its own Retry-After already
+      if (!reply.hasHeader('retry-after')) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      request.log.warn({ err: error, url: request.url, method: request.method }, 'service unavailable');
     } else if (p.status >= 500)
       request.log.error({ err: error, url: request.url, method: request.method }, 'request failed');
     else request.log.info({ status: p.status, detail: p.detail }, 'request refused');
