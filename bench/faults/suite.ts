@@ -350,11 +350,11 @@ function pgPids(dataDir: string): number[] {
   return [pm.pid, ...kids];
 }
 
-async function statusOf(url: string, path: string, bytes: number): Promise<number | string> {
+async function statusOf(url: string, path: string, bytes: number, token?: string): Promise<number | string> {
   try {
     const r = await fetch(url + path, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: Buffer.alloc(bytes, 0x20),
       signal: AbortSignal.timeout(30_000),
     });
@@ -434,7 +434,15 @@ export const SCENARIOS: Scenario[] = [
     name: 'oversized bodies',
     fault: async (ctx) => {
       const url = ctx.apps[0]!.url;
-      for (const mb of [2, 20]) ctx.notes.push(`${mb} MB body: ${await statusOf(url, '/territories', mb << 20)}`);
+      // without a token the guard refuses before the body is read (401); with one, the body limit (413)
+      const admin = await signToken(SECRET, { sub: 'admin-oversized', name: 'Admin', roles: ['programme_admin'] });
+      for (const mb of [2, 20]) {
+        const anonymous = await statusOf(url, '/territories', mb << 20);
+        const signed = await statusOf(url, '/territories', mb << 20, admin);
+        ctx.notes.push(`${mb} MB body: ${signed} (with a token), ${anonymous} (without)`);
+        if (signed !== '413 application/problem+json' || anonymous !== '401 application/problem+json')
+          throw new Error(`${mb} MB body answered ${signed} with a token and ${anonymous} without`);
+      }
     },
   },
   {
