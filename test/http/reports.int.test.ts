@@ -291,7 +291,8 @@ t.test('GET /contracts, /projects, /audit/events: filters, asOf, paging, minPosi
 });
 
 t.test('GET /metrics is Prometheus text with lag, parked, applied and runner state', async (t) => {
-  const { app, system } = await build(t);
+  // readiness tolerates READY_MAX_LAG_SECONDS of lag (30 by default): none here, so behind is not ready
+  const { app, system } = await build(t, { env: { READY_MAX_LAG_SECONDS: '0' } });
   await insertEvents(system.pool, history);
   await caughtUp(system.runner);
   const res = await app.inject({ url: '/metrics' });
@@ -311,6 +312,8 @@ t.test('GET /metrics is Prometheus text with lag, parked, applied and runner sta
   const lagging = await app.inject({ url: '/metrics' });
   t.match(lagging.body, /ti_projection_lag_events\{runner="main"\} 1\n/);
   t.match(lagging.body, /ti_projection_runner_active\{runner="main"\} 0/);
+  await new Promise((r) => setTimeout(r, 20)); // the unapplied event is some milliseconds old
   const ready = await app.inject({ url: '/readyz' });
   t.equal(ready.statusCode, 503, 'not ready while behind');
+  t.equal(ready.json<{ projections: { lagEvents?: number } }>().projections.lagEvents, 1);
 });
