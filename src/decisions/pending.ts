@@ -159,9 +159,11 @@ export async function listPendingDecisions(
     return { items: [], total: 0, limit: q.limit, offset: q.offset };
   const regionFilter =
     q.regions === undefined ? sql`true` : sql`coalesce(t.region_code, c.region_code) = any(${q.regions}::text[])`;
+  // contracts are phase 1's; a territory's id is unique within its programme only (ADR 0007)
   const from = sql`
     from read.contracts c
-    left join read.territories t on t.territory_id = c.territory_id and t.valid_to is null
+    left join read.territories t
+      on t.programme = 'territoires-industrie-2018' and t.territory_id = c.territory_id and t.valid_to is null
     where c.valid_to is null and c.status = 'submitted' and ${regionFilter}`;
   const [rows, total] = await Promise.all([
     sql<{
@@ -178,7 +180,8 @@ export async function listPendingDecisions(
              coalesce(s.valid_from, c.submitted_on)::text as submitted_on,
              coalesce(s.position, c.position)::text as submitted_position
       from read.contracts c
-      left join read.territories t on t.territory_id = c.territory_id and t.valid_to is null
+      left join read.territories t
+      on t.programme = 'territoires-industrie-2018' and t.territory_id = c.territory_id and t.valid_to is null
       left join lateral (
         select d.valid_from, d.position from read.contract_decisions d
          where d.contract_id = c.contract_id and d.decision = 'submitted'
