@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
+import { regionName } from '../domain/kernel/regions.ts';
 
 /**
  * Read-model queries for contracts, projects, the audit trail and the progress report: plain
@@ -180,7 +181,14 @@ export interface ProgressReport {
   contracts: { drafted: number; submitted: number; validated: number; rejected: number; signed: number };
   projects: number;
   fundingEur: number;
-  byRegion: { regionCode: string; territories: number; contractsValidated: number; projects: number }[];
+  byRegion: {
+    regionCode: string;
+    /** The Region's name in force on `asOf` (the kernel's table, else read.regions); null if unknown. */
+    regionName: string | null;
+    territories: number;
+    contractsValidated: number;
+    projects: number;
+  }[];
   byAxis: { axis: string; projects: number }[];
   /** With `by: ['region', 'axis']`: projects per Region and axis (pairs with at least one). */
   byRegionAxis?: { regionCode: string; regionName: string | null; axis: string; projects: number }[];
@@ -242,8 +250,13 @@ export async function progressReport(
   }
   const codes = new Set(regions.rows.map((r) => r.region_code));
   for (const r of terr.rows) codes.add(r.region_code);
+  const names = new Map(regions.rows.map((r) => [r.region_code, r.name]));
+  // the kernel's table knows every name a Region bore (provisional 2016 names, pre-2016 Regions);
+  // read.regions (the 2016 map) only backs up a code the kernel does not know
+  const nameOf = (code: string) => regionName(code, asOf) ?? names.get(code) ?? null;
   const byRegion = [...codes].sort().map((regionCode) => ({
     regionCode,
+    regionName: nameOf(regionCode),
     territories: sum(terr.rows.filter((r) => r.region_code === regionCode)),
     contractsValidated: validatedBy.get(regionCode) ?? 0,
     projects: sum(projects.filter((r) => r.region_code === regionCode)),
@@ -261,7 +274,7 @@ export async function progressReport(
     byRegion,
     byAxis: [...axisSet].map((axis) => ({ axis, projects: sum(projects.filter((r) => r.axis === axis)) })),
     ...(opts.by?.includes('region') && opts.by.includes('axis')
-      ? { byRegionAxis: byRegionAxis(projects, new Map(regions.rows.map((r) => [r.region_code, r.name]))) }
+      ? { byRegionAxis: byRegionAxis(projects, nameOf) }
       : {}),
   };
 }
@@ -269,7 +282,7 @@ export async function progressReport(
 /** Projects per (Region, axis), from the same deltas as the other figures; sorted by Region, axis. */
 function byRegionAxis(
   projects: { region_code: string | null; axis: string | null; n: string }[],
-  names: Map<string, string>,
+  nameOf: (code: string) => string | null,
 ): NonNullable<ProgressReport['byRegionAxis']> {
   const counts = new Map<string, number>();
   for (const p of projects) {
@@ -280,42 +293,49 @@ function byRegionAxis(
     .filter(([, n]) => n !== 0)
     .map(([k, n]) => {
       const [regionCode = '', axis = ''] = k.split('\u0000');
-      return { regionCode, regionName: names.get(regionCode) ?? null, axis, projects: n };
+      return { regionCode, regionName: nameOf(regionCode), axis, projects: n };
     })
     .sort((a, b) => a.regionCode.localeCompare(b.regionCode) || a.axis.localeCompare(b.axis));
 }
 
-/** The report as CSV: one line per figure, `section,key,metric,value`. */
 /**
+ * The report as CSV: one line per figure, `section,key,metric,value,region_name`. The last column
+ * (added after the first four, so consumers reading by position are unaffected) is the Region's
+ * name in force on the report's date on the lines that carry a Region (`region`, `region_axis`),
+ * empty elsewhere.
+ *
  * `fr`: for French spreadsheets (Excel, LibreOffice in a French locale): `;` between fields,
  * decimal comma, and a UTF-8 byte order mark so Excel reads the accents. Otherwise RFC 4180 with
- * `,` and a decimal point.
+ * `,` and a decimal point. Fields holding the separator, a quote or a line break are quoted.
  */
 export function progressCsv(r: ProgressReport, opts: { fr?: boolean } = {}): string {
-  const text = progressCsvLines(r);
-  if (!opts.fr) return text;
-  const fr = text
-    .split('\n')
-    .map((line) => {
-      const f = line.split(',');
-      if (f.length === 4 && /^-?\d+\.\d+$/.test(f[3]!)) f[3] = f[3]!.replace('.', ',');
-      return f.join(';');
+  const sep = opts.fr ? ';' : ',';
+  const field = (v: string) => (v.includes(sep) || /["\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+  const text = progressCsvRows(r)
+    .map(([section, key, metric, value, name]) => {
+      const v = opts.fr && /^-?\d+\.\d+$/.test(value) ? value.replace('.', ',') : value;
+      return [section, key, metric, v, name].map(field).join(sep);
     })
     .join('\n');
-  return '\ufeff' + fr;
+  return (opts.fr ? '\ufeff' : '') + text + '\n';
 }
 
-function progressCsvLines(r: ProgressReport): string {
-  const lines = ['section,key,metric,value'];
-  lines.push(`total,,as_of,${r.asOf}`, `total,,territories,${r.territories}`, `total,,epcis,${r.epcis}`);
-  for (const [k, v] of Object.entries(r.contracts)) lines.push(`contracts,,${k},${v}`);
-  lines.push(`total,,projects,${r.projects}`, `total,,funding_eur,${r.fundingEur.toFixed(2)}`);
+type CsvRow = [section: string, key: string, metric: string, value: string, regionName: string];
+
+function progressCsvRows(r: ProgressReport): CsvRow[] {
+  const rows: CsvRow[] = [['section', 'key', 'metric', 'value', 'region_name']];
+  const total = (metric: string, value: string | number): CsvRow => ['total', '', metric, String(value), ''];
+  rows.push(total('as_of', r.asOf), total('territories', r.territories), total('epcis', r.epcis));
+  for (const [k, v] of Object.entries(r.contracts)) rows.push(['contracts', '', k, String(v), '']);
+  rows.push(total('projects', r.projects), total('funding_eur', r.fundingEur.toFixed(2)));
   for (const x of r.byRegion) {
-    lines.push(`region,${x.regionCode},territories,${x.territories}`);
-    lines.push(`region,${x.regionCode},contracts_validated,${x.contractsValidated}`);
-    lines.push(`region,${x.regionCode},projects,${x.projects}`);
+    const name = x.regionName ?? '';
+    rows.push(['region', x.regionCode, 'territories', String(x.territories), name]);
+    rows.push(['region', x.regionCode, 'contracts_validated', String(x.contractsValidated), name]);
+    rows.push(['region', x.regionCode, 'projects', String(x.projects), name]);
   }
-  for (const x of r.byAxis) lines.push(`axis,${x.axis},projects,${x.projects}`);
-  for (const x of r.byRegionAxis ?? []) lines.push(`region_axis,${x.regionCode}/${x.axis},projects,${x.projects}`);
-  return lines.join('\n') + '\n';
+  for (const x of r.byAxis) rows.push(['axis', x.axis, 'projects', String(x.projects), '']);
+  for (const x of r.byRegionAxis ?? [])
+    rows.push(['region_axis', `${x.regionCode}/${x.axis}`, 'projects', String(x.projects), x.regionName ?? '']);
+  return rows;
 }

@@ -76,13 +76,13 @@ t.test('projects per Region and axis as of 2019-11-19: API (JSON, CSV) = SQL', a
   const lines = csv.body.trim().split('\n');
   t.same(
     lines.filter((l) => l.startsWith('region_axis,')),
-    ['region_axis,44/innovation,projects,2', 'region_axis,84/skills,projects,1'],
+    ['region_axis,44/innovation,projects,2,Grand Est', 'region_axis,84/skills,projects,1,Auvergne-Rhône-Alpes'],
   );
   const fr = await b.app.inject({ url: `${url}&csv=fr`, headers: { ...auth, accept: 'text/csv' } });
   t.equal(fr.statusCode, 200);
-  t.ok(fr.body.startsWith('\ufeffsection;key;metric;value\n'), 'French CSV: BOM and `;`');
-  t.match(fr.body, /\nregion_axis;44\/innovation;projects;2\n/);
-  t.match(fr.body, /\ntotal;;funding_eur;0,00\n/, 'decimal comma');
+  t.ok(fr.body.startsWith('\ufeffsection;key;metric;value;region_name\n'), 'French CSV: BOM and `;`');
+  t.match(fr.body, /\nregion_axis;44\/innovation;projects;2;Grand Est\n/);
+  t.match(fr.body, /\ntotal;;funding_eur;0,00;\n/, 'decimal comma');
   const plain = await b.app.inject({ url: '/reports/progress?asOf=2019-11-19', headers: auth });
   t.notOk('byRegionAxis' in plain.json<object>(), 'without by=, the answer is as before');
   const bad = await b.app.inject({ url: '/reports/progress?by=department', headers: auth });

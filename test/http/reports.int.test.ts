@@ -207,10 +207,10 @@ t.test('GET /reports/progress answers as of any business date, in JSON and CSV',
   t.equal(csv.statusCode, 200);
   t.match(csv.headers['content-type'], /^text\/csv/);
   const lines = csv.body.trim().split('\n');
-  t.equal(lines[0], 'section,key,metric,value');
-  t.ok(lines.includes('contracts,,validated,1'));
-  t.ok(lines.includes('region,44,contracts_validated,1'));
-  t.ok(lines.includes('total,,territories,3'));
+  t.equal(lines[0], 'section,key,metric,value,region_name');
+  t.ok(lines.includes('contracts,,validated,1,'));
+  t.ok(lines.includes('region,44,contracts_validated,1,Grand Est'));
+  t.ok(lines.includes('total,,territories,3,'));
 
   t.equal((await app.inject({ url: '/reports/progress' })).statusCode, 401, 'reads need a token');
   t.equal((await app.inject({ url: '/reports/progress?asOf=2019-02-30', headers: auth })).statusCode, 400);

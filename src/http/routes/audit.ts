@@ -7,6 +7,7 @@ import { TerritoryId, type Territory } from '../../domain/territoires-industrie/
 import { verifyChains } from '../../eventstore/verify.ts';
 import { getTerritory, type TerritoryView } from '../../projections/territories/queries.ts';
 import { authorize } from '../commands.ts';
+import { Cursor, Next, nextOffset, offsetOf } from '../paging.ts';
 
 /** The auditors' tools: timelines and as-of states read from the log, and the hash-chain check. */
 const Problem = z
@@ -131,20 +132,30 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['audit'],
         summary: "A territory's events and those of its contracts and projects, in business-date order",
         description:
-          'Read from the event log itself (not the projections): actor, business date, recorded time and hash of every event. Auditors and programme administrators.',
+          'Read from the event log itself (not the projections): actor, business date, recorded time and hash of every event. Auditors and programme administrators. ' +
+          'Paged with `limit` and `cursor` (the `next` of the previous page); without `limit` every event comes in one page, as before; `count` counts them all.',
         security,
         params: z.strictObject({ id: TerritoryId }),
         querystring: z.strictObject({
           from: BusinessDate.optional(),
           to: BusinessDate.optional(),
           programme: ProgrammeQuery,
+          limit: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(1000)
+            .optional()
+            .describe('events per page (default: all of them in one page)'),
+          cursor: Cursor,
         }),
         response: {
           200: z.object({
             territoryId: z.string(),
             streams: z.array(z.string()),
-            count: z.number().int(),
+            count: z.number().int().describe('the events matched, on every page'),
             events: z.array(TimelineEntry),
+            next: Next,
           }),
           401: Problem,
           403: Problem,
@@ -156,7 +167,10 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
       await authorize(req, deps, 'auditor', 'programme_admin');
       const { streams, events } = await territoryTimeline(deps, req.params.id, req.query);
       if (streams.length === 0) throw notFound(`no event names territory ${req.params.id}`);
-      return { territoryId: req.params.id, streams, count: events.length, events };
+      const offset = offsetOf(req.query);
+      const page = events.slice(offset, req.query.limit === undefined ? undefined : offset + req.query.limit);
+      const next = nextOffset(offset, page.length, events.length);
+      return { territoryId: req.params.id, streams, count: events.length, events: page, next };
     },
   );
 

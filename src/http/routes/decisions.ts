@@ -6,6 +6,7 @@ import type { AppDeps } from '../app.ts';
 import { guard, type Principal } from '../auth.ts';
 import { ProblemSchema, todayOf } from '../commands.ts';
 import { MinPosition, readYourWrites } from './read.ts';
+import { Cursor, DeprecatedOffset, Next, nextOffset, offsetOf } from '../paging.ts';
 
 const Change = z.object({
   commitmentId: z.string(),
@@ -81,18 +82,20 @@ export const decisionRoutes: FastifyPluginAsyncZod = async (app) => {
           'withdrawn since the last "changes requested" or reopening, read from its event stream). A regional ' +
           "validator sees its token's Regions (`region` narrows to one of them; another Region is 403) and the " +
           'actions it may take; auditors and programme administrators see every Region (or `region`), without ' +
-          'actions; other roles are refused (403). Paged with `limit`/`offset`; `total` counts the whole queue.',
+          'actions; other roles are refused (403). Paged with `limit` and `cursor` (the `next` of the previous page; `offset` is a deprecated alias); `total` counts the whole queue.',
         security: [{ bearer: [] }],
         querystring: z.strictObject({
           region: RegionCode.optional().describe('only this Region'),
           limit: z.coerce.number().int().min(1).max(100).default(20),
-          offset: z.coerce.number().int().min(0).max(100_000).default(0),
+          cursor: Cursor,
+          offset: DeprecatedOffset(100_000),
           minPosition: MinPosition,
         }),
         response: {
           200: z.object({
             items: z.array(PendingDecision),
             total: z.number().int(),
+            next: Next,
             limit: z.number().int(),
             offset: z.number().int(),
           }),
@@ -107,16 +110,18 @@ export const decisionRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => {
       const p = req.principal!;
       const regions = regionsOf(p, req.query.region);
+      const offset = offsetOf(req.query, 100_000);
       const page = await listPendingDecisions(deps.db, deps, {
         regions,
         limit: req.query.limit,
-        offset: req.query.offset,
+        offset,
         today: todayOf(deps.clock),
       });
       const canDecide = (regionCode: string) =>
         p.roles.includes('regional_validator') && p.regions.includes(regionCode);
       return {
         ...page,
+        next: nextOffset(offset, page.items.length, page.total),
         items: page.items.map((item) => ({
           ...item,
           actions: canDecide(item.regionCode)

@@ -6,6 +6,7 @@ import { listAuditEvents, listContracts, listProjects } from '../../projections/
 import type { AppDeps } from '../app.ts';
 import { guard } from '../auth.ts';
 import { HttpError } from '../problem.ts';
+import { Cursor, DeprecatedOffset, Next, afterOf, nextAfterCursor, nextOffset, offsetOf } from '../paging.ts';
 
 /**
  * Lists read from the projections (any authenticated role): contracts, projects, the audit
@@ -26,8 +27,19 @@ export const Problem = z
 
 const Paging = {
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  cursor: Cursor,
+  offset: DeprecatedOffset(1_000_000),
 };
+
+/** A list page: the items, `total`, `next` (README "Pagination"), and the deprecated `limit`/`offset` echo. */
+const ListPage = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    total: z.number().int(),
+    next: Next,
+    limit: z.number(),
+    offset: z.number(),
+  });
 
 /** preHandler: waits for `minPosition` (bounded), 503 when the projections did not reach it. */
 export function readYourWrites(deps: AppDeps) {
@@ -133,19 +145,18 @@ export const readRoutes: FastifyPluginAsyncZod = async (app) => {
           ...Paging,
         }),
         response: {
-          200: z.object({
-            items: z.array(ContractItem),
-            total: z.number().int(),
-            limit: z.number(),
-            offset: z.number(),
-          }),
+          200: ListPage(ContractItem),
           400: Problem,
           401: Problem,
           503: Problem,
         },
       },
     },
-    async (req) => listContracts(deps.db, req.query),
+    async (req) => {
+      const offset = offsetOf(req.query);
+      const page = await listContracts(deps.db, { ...req.query, offset });
+      return { ...page, next: nextOffset(offset, page.items.length, page.total) };
+    },
   );
 
   app.get(
@@ -167,19 +178,18 @@ export const readRoutes: FastifyPluginAsyncZod = async (app) => {
           ...Paging,
         }),
         response: {
-          200: z.object({
-            items: z.array(ProjectItem),
-            total: z.number().int(),
-            limit: z.number(),
-            offset: z.number(),
-          }),
+          200: ListPage(ProjectItem),
           400: Problem,
           401: Problem,
           503: Problem,
         },
       },
     },
-    async (req) => listProjects(deps.db, req.query),
+    async (req) => {
+      const offset = offsetOf(req.query);
+      const page = await listProjects(deps.db, { ...req.query, offset });
+      return { ...page, next: nextOffset(offset, page.items.length, page.total) };
+    },
   );
 
   app.get(
@@ -189,7 +199,7 @@ export const readRoutes: FastifyPluginAsyncZod = async (app) => {
       preHandler: wait,
       schema: {
         tags: ['audit'],
-        summary: 'The audit trail: one entry per event, in log order (page with `after` = nextAfter)',
+        summary: 'The audit trail: one entry per event, in log order (page with `cursor` = next)',
         security: [{ bearer: [] }],
         querystring: z.strictObject({
           stream: z.string().max(500).optional(),
@@ -200,18 +210,27 @@ export const readRoutes: FastifyPluginAsyncZod = async (app) => {
           after: z
             .string()
             .regex(/^\d{1,19}$/)
-            .optional(),
+            .optional()
+            .describe('deprecated alias: the log position after which to read (use `cursor`)'),
           limit: Paging.limit,
+          cursor: Cursor,
           minPosition: MinPosition,
         }),
         response: {
-          200: z.object({ items: z.array(AuditItem), nextAfter: z.string().nullable() }),
+          200: z.object({
+            items: z.array(AuditItem),
+            next: Next,
+            nextAfter: z.string().nullable().describe('deprecated: the `after` of the next page (use `next`)'),
+          }),
           400: Problem,
           401: Problem,
           503: Problem,
         },
       },
     },
-    async (req) => listAuditEvents(deps.db, req.query),
+    async (req) => {
+      const page = await listAuditEvents(deps.db, { ...req.query, after: afterOf(req.query) });
+      return { ...page, next: nextAfterCursor(page.nextAfter) };
+    },
   );
 };

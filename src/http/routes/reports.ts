@@ -27,6 +27,7 @@ const Progress = z.object({
   byRegion: z.array(
     z.object({
       regionCode: z.string(),
+      regionName: z.string().nullable().describe("the Region's name in force on the date"),
       territories: z.number().int(),
       contractsValidated: z.number().int(),
       projects: z.number().int(),
@@ -81,7 +82,13 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
             description: 'The report: JSON, or CSV (one line per figure) with Accept: text/csv',
             content: {
               'application/json': { schema: Progress },
-              'text/csv': { schema: z.string().describe('CSV with a header line: section,key,metric,value') },
+              'text/csv': {
+                schema: z
+                  .string()
+                  .describe(
+                    "CSV with a header line: section,key,metric,value,region_name (region_name: the Region's name on the date, on the lines that carry a Region)",
+                  ),
+              },
             },
           },
           400: Problem,

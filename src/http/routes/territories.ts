@@ -12,6 +12,7 @@ import { idempotent } from '../idempotency.ts';
 import { getTerritory, listTerritories } from '../../projections/territories/queries.ts';
 import { guard } from '../auth.ts';
 import { MinPosition, readYourWrites } from './read.ts';
+import { Cursor, DeprecatedOffset, Next, nextOffset, offsetOf } from '../paging.ts';
 
 const Problem = z
   .object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string().optional() })
@@ -113,12 +114,14 @@ export const territoryRoutes: FastifyPluginAsyncZod = async (app) => {
           asOf: BusinessDate.optional(),
           minPosition: MinPosition,
           limit: z.coerce.number().int().min(1).max(1000).default(100),
-          offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+          cursor: Cursor,
+          offset: DeprecatedOffset(1_000_000),
         }),
         response: {
           200: z.object({
             items: z.array(TerritoryView),
             total: z.number().int(),
+            next: Next,
             limit: z.number(),
             offset: z.number(),
           }),
@@ -129,7 +132,11 @@ export const territoryRoutes: FastifyPluginAsyncZod = async (app) => {
       preParsing: anyone,
       preHandler: readYourWrites(deps),
     },
-    async (req) => listTerritories(deps.db, req.query),
+    async (req) => {
+      const offset = offsetOf(req.query);
+      const page = await listTerritories(deps.db, { ...req.query, offset });
+      return { ...page, next: nextOffset(offset, page.items.length, page.total) };
+    },
   );
 
   app.get(
