@@ -12,7 +12,8 @@ import { build } from '../helpers/build.ts';
  * whole demo history: each page loads and shows the demo's figures, and a reporter is refused the
  * validator's actions. Screenshots go to docs/screenshots/.
  */
-const CHROMIUM = '/usr/bin/chromium';
+// Debian's chromium (installed by .ci/run); CHROMIUM_PATH names another build (GitHub's runners have Chrome)
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = 'docs/screenshots';
 
 interface Pending {
