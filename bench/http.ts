@@ -87,6 +87,7 @@ async function main() {
       roles: ['territory_lead'],
       regions: [],
       territories: [TERRITORY],
+      poles: [],
     };
     await handleCommand(
       system,

@@ -8,10 +8,12 @@ import { resolveJwtSecret } from '../system.ts';
 /** Local tokens, one per role, printed by `npm start` in local mode. */
 export async function printLocalTokens(secret: string, out: (line: string) => void): Promise<void> {
   out('Local bearer tokens (12 h), one per role:');
-  const samples: { role: Role; regions?: string[]; territories?: string[] }[] = [
+  const samples: { role: Role; regions?: string[]; territories?: string[]; poles?: string[] }[] = [
     { role: 'programme_admin' },
     { role: 'territory_lead', territories: ['4401', '4402'] },
     { role: 'regional_validator', regions: ['44'] },
+    { role: 'regional_officer', regions: ['44'] },
+    { role: 'pole_manager', poles: ['pole-1'] },
     { role: 'auditor' },
     { role: 'reporter' },
   ];
@@ -22,6 +24,7 @@ export async function printLocalTokens(secret: string, out: (line: string) => vo
       roles: [s.role],
       ...(s.regions ? { regions: s.regions } : {}),
       ...(s.territories ? { territories: s.territories } : {}),
+      ...(s.poles ? { poles: s.poles } : {}),
     });
     out(`  ${s.role.padEnd(19)} ${token}`);
   }
@@ -29,8 +32,9 @@ export async function printLocalTokens(secret: string, out: (line: string) => vo
 
 export const TOKEN_USAGE = `usage: npm run token -- --role <role> [--role <role>...] [options]
   --role ROLE          one of ${ROLES.join(', ')} (repeat for several)
-  --region CODE        a Region the token acts for (regional_validator), e.g. 44; repeatable
+  --region CODE        a Region the token acts for (regional_validator, regional_officer), e.g. 44; repeatable
   --territory ID       a territory the token acts for (territory_lead), e.g. 4401; repeatable
+  --pole ID            a pôle de compétitivité the token acts for (pole_manager); repeatable
   --sub SUB            the subject (who), default local-<roles>
   --name NAME          the display name recorded in the events, default "Local <roles>"
   --expires DURATION   lifetime, e.g. 30m, 12h, 7d (default 12h)
@@ -64,6 +68,7 @@ async function main() {
         role: { type: 'string', multiple: true },
         region: { type: 'string', multiple: true },
         territory: { type: 'string', multiple: true },
+        pole: { type: 'string', multiple: true },
         sub: { type: 'string' },
         name: { type: 'string' },
         expires: { type: 'string', default: '12h' },
@@ -105,6 +110,7 @@ async function main() {
       roles: roles as Role[],
       regions: values.region ?? [],
       territories: values.territory ?? [],
+      poles: values.pole ?? [],
     },
     values.expires,
   );

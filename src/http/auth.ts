@@ -9,13 +9,26 @@ import { BEARER_CHALLENGE, HttpError } from './problem.ts';
 const invalidToken = (message: string) =>
   new HttpError(401, message, {}, { 'www-authenticate': `${BEARER_CHALLENGE}, error="invalid_token"` });
 
-export const ROLES = ['programme_admin', 'territory_lead', 'regional_validator', 'auditor', 'reporter'] as const;
+export const ROLES = [
+  'programme_admin',
+  'territory_lead',
+  'regional_validator',
+  'auditor',
+  'reporter',
+  // the Region's industrial policy officer: its own Region's (and its predecessors') choices, leads,
+  // selections and co-funding decisions in the NFI and the pôles de compétitivité
+  'regional_officer',
+  // a pôle de compétitivité's manager: the pôles of its `poles` claim
+  'pole_manager',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Principal extends Actor {
   roles: Role[];
   regions: string[];
   territories: string[];
+  /** The pôles de compétitivité a `pole_manager` acts for (their ids). */
+  poles: string[];
 }
 
 const Claims = z.object({
@@ -27,6 +40,7 @@ const Claims = z.object({
     .max(50)
     .default([]),
   territories: z.array(z.string().max(64)).max(500).default([]),
+  poles: z.array(z.string().max(64)).max(100).default([]),
 });
 
 export interface Authenticator {
@@ -122,6 +136,7 @@ export function createAuthenticator(opts: {
         Object.freeze(principal.roles);
         Object.freeze(principal.regions);
         Object.freeze(principal.territories);
+        Object.freeze(principal.poles);
         Object.freeze(principal);
         verified.delete(token);
         verified.set(token, { principal, expiresAt: exp * 1000 });
@@ -134,7 +149,7 @@ export function createAuthenticator(opts: {
 
 export async function signToken(
   secret: string,
-  claims: { sub: string; name: string; roles: Role[]; regions?: string[]; territories?: string[] },
+  claims: { sub: string; name: string; roles: Role[]; regions?: string[]; territories?: string[]; poles?: string[] },
   expiresIn: string = '12h',
 ): Promise<string> {
   return new SignJWT({ ...claims })

@@ -57,6 +57,8 @@ const ROLE_LABELS: Record<Role, string> = {
   regional_validator: 'Validation régionale',
   auditor: 'Audit',
   reporter: 'Reporting',
+  regional_officer: 'Politique industrielle régionale',
+  pole_manager: 'Gestion de pôle',
 };
 
 /** The sample principals of local mode, as `npm start` prints them (src/cli/token.ts). */
