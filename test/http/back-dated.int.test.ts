@@ -1,4 +1,5 @@
 import t from 'tap';
+import { migrations } from '../../src/db/migrations/index.ts';
 import { allProjections } from '../../src/projections/index.ts';
 import { checksums, rebuild } from '../../src/projections/rebuild.ts';
 import { caughtUp } from '../projections/helpers.ts';
@@ -258,4 +259,19 @@ t.test('back-dated fundings and lifecycle steps: every view agrees on every date
   await rebuild({ ...b.system, projections: allProjections }, { fresh: true });
   t.same(await checksums(b.system.db), before2, 'projections:rebuild gives the same rows (checksums)');
   t.same(await snapshot(), live, 'and the same answers');
+
+  // a store projected by the previous release (back-dated facts clamped to the open version):
+  // migration 0016 rewrites those projects' versions into the rows a rebuild writes
+  const good = await checksums(b.system.db);
+  await b.system.runner.stop();
+  await b.system.pool.query('delete from read.projects where project_id = any($1) and valid_to is not null', [ids]);
+  await b.system.pool.query(
+    'update read.projects set valid_from = registered_on, position = 1 where project_id = any($1)',
+    [ids],
+  );
+  t.notSame(await checksums(b.system.db), good, 'the versions are wrong now');
+  await b.system.db.transaction().execute((trx) => migrations['0016_back_dated_projects']!.up(trx));
+  t.same(await checksums(b.system.db), good, 'migration 0016 writes the rows of a rebuild');
+  await b.system.db.transaction().execute((trx) => migrations['0016_back_dated_projects']!.up(trx));
+  t.same(await checksums(b.system.db), good, 'and again: idempotent');
 });
