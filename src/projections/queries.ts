@@ -81,24 +81,9 @@ export async function listProjects(
     base.selectAll().orderBy('project_id').limit(q.limit).offset(q.offset).execute(),
     base.select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow(),
   ]);
-  // Fundings as of the date come from read.project_fundings by grant date (the business date
-  // governs, docs/read-models.md "Back-dated facts"): a funding granted before the project's
-  // latest version but recorded after it counts from its grant date, as in GET /projects/{id}
-  // and the progress report.
-  const granted = new Map<string, { n: number; cents: bigint }>();
-  if (rows.length > 0) {
-    let f = db
-      .selectFrom('read.project_fundings')
-      .select(['project_id', sql<string>`count(*)`.as('n'), sql<string>`sum(amount_cents)`.as('cents')])
-      .where(
-        'project_id',
-        'in',
-        rows.map((r) => r.project_id),
-      )
-      .groupBy('project_id');
-    if (q.asOf) f = f.where('valid_from', '<=', q.asOf);
-    for (const g of await f.execute()) granted.set(g.project_id, { n: Number(g.n), cents: BigInt(g.cents) });
-  }
+  // The version valid on the date carries the fundings granted on or before its start (a grant
+  // recorded late is inserted where its grant date falls: docs/read-models.md "Back-dated facts"),
+  // the same figures as GET /projects/{id}?asOf=, the progress report and read.project_fundings.
   return {
     items: rows.map((r) => ({
       id: r.project_id,
@@ -113,9 +98,9 @@ export async function listProjects(
       startedOn: r.started_on,
       completedOn: r.completed_on,
       abandonedOn: r.abandoned_on,
-      fundings: granted.get(r.project_id)?.n ?? 0,
-      fundingCount: granted.get(r.project_id)?.n ?? 0,
-      fundingEur: Number(granted.get(r.project_id)?.cents ?? 0n) / 100,
+      fundings: r.fundings,
+      fundingCount: r.fundings,
+      fundingEur: eur(r.funding_cents)!,
       validFrom: r.valid_from,
       validTo: r.valid_to,
       position: String(r.position),

@@ -9,8 +9,17 @@ import type { Db, ProjectionContext } from './types.ts';
  * (one typed array parameter per column through `unnest`).
  * The result is the same as applying the events one by one: a change dated D closes the open
  * version (valid_to = D) and opens a new one (valid_from = D); a second change on the same day
- * updates that day's version in place; a date before the open version's start is clamped to it
- * (a recorded event is a fact: it is never refused).
+ * updates that day's version in place. A change dated before the open version's start (a fact
+ * recorded late, "back-dated") is, by the table's `backDated` rule:
+ * - `clamp` (default): applied to the open version (for aggregates whose decide refuses dates
+ *   that go backwards, where it never happens);
+ * - `insert`: inserted into history where its business date falls: the version holding D is split
+ *   at D (or, if it starts on D, changed in place) and the change is applied to that version and
+ *   to every later one, so that every version is the fold of the facts dated on or before its
+ *   start (docs/read-models.md "Back-dated facts"). The patch must then be a function of the
+ *   version it changes (it is applied to each). A date before the entity's first version is
+ *   clamped to it. The closed versions it needs are read by `loadBackDated` before the fold.
+ * A recorded event is a fact: it is never refused.
  */
 export interface VersionedRow {
   valid_from: string;
@@ -79,8 +88,18 @@ async function insertRows(
   await sql`insert into ${target} (${colList}) select * from unnest(${sql.join(arrays)}) ${conflict}`.execute(db);
 }
 
+export interface VersionedOptions {
+  /** What a change dated before the open version's start does (see above); default `clamp`. */
+  backDated?: 'clamp' | 'insert';
+}
+
 export class VersionedTable<R extends VersionedRow> {
   private readonly open = new Map<string, R>();
+  /**
+   * `insert` tables: the closed versions of each entity (oldest first) that a back-dated change
+   * may reach: those read by `loadBackDated`, then those this batch closed.
+   */
+  private readonly closed = new Map<string, R[]>();
   private readonly touched = new Map<string, R>();
   /** Versions (touched keys) that exist in the table: loaded open rows. Every other version is new. */
   private readonly persisted = new Set<string>();
@@ -96,8 +115,15 @@ export class VersionedTable<R extends VersionedRow> {
     private readonly keyCols: readonly (keyof R & string)[],
     /** Every column of the table, in any order (all are written). */
     private readonly columns: readonly (keyof R & string)[],
+    private readonly options: VersionedOptions = {},
   ) {
     this.schema = ctx.schema;
+    if (options.backDated === 'insert' && keyCols.length !== 1)
+      throw new Error(`${table}: back-dated inserts need a table keyed by one column`);
+  }
+
+  private get inserts(): boolean {
+    return this.options.backDated === 'insert';
   }
 
   /** Sees every change of an open version (for pre-aggregated projections such as report deltas). */
@@ -123,6 +149,43 @@ export class VersionedTable<R extends VersionedRow> {
       // this version is in the table: a change to it is an update
       this.persisted.add(`${k}\u0001${r.valid_from}`);
     }
+  }
+
+  /**
+   * `insert` tables, after `load` and before the fold: reads the closed versions that the batch's
+   * back-dated changes reach. `changes` are the (first key column, business date) of the batch's
+   * changes; only an entity loaded open whose open version starts after one of its dates needs
+   * its history (one query for all of them; none in the usual batch, where no date goes back).
+   */
+  async loadBackDated(db: Db, changes: Iterable<{ id: string; date: string }>): Promise<void> {
+    if (!this.inserts) return;
+    const first = this.keyCols[0]!;
+    // the open versions read by `load` (one per entity here: the tables using `insert` have one key column)
+    const starts = new Map<string, string>();
+    for (const [k, r] of this.open)
+      if (this.persisted.has(`${k}\u0001${r.valid_from}`)) starts.set(String(r[first]), r.valid_from);
+    const since = new Map<string, string>();
+    for (const c of changes) {
+      const start = starts.get(c.id);
+      if (start === undefined || c.date >= start) continue;
+      const s = since.get(c.id);
+      if (s === undefined || c.date < s) since.set(c.id, c.date);
+    }
+    if (since.size === 0) return;
+    const rows = await sql<R>`select t.* from ${ident(this.schema)}.${ident(this.table)} t
+      join unnest(${[...since.keys()]}::text[], ${[...since.values()]}::date[]) as b(id, since)
+        on t.${ident(first)} = b.id and t.valid_to is not null and t.valid_to > b.since
+      order by t.valid_from`.execute(db);
+    for (const r of rows.rows) {
+      const row = { ...r, position: String(r.position) } as R;
+      const k = this.keyOf(row);
+      if (this.closed.get(k)?.some((x) => x.valid_from === row.valid_from)) continue;
+      let list = this.closed.get(k);
+      if (!list) this.closed.set(k, (list = []));
+      list.push(row);
+      this.persisted.add(`${k}\u0001${row.valid_from}`);
+    }
+    for (const list of this.closed.values()) list.sort((a, b) => (a.valid_from < b.valid_from ? -1 : 1));
   }
 
   get(key: Partial<R>): R | undefined {
@@ -151,17 +214,61 @@ export class VersionedTable<R extends VersionedRow> {
     const k = this.keyOf(key);
     const cur = this.open.get(k);
     if (!cur) return undefined;
+    if (date < cur.valid_from && this.inserts) return this.insertBackDated(k, cur, date, position, patch);
     const p = typeof patch === 'function' ? patch(cur) : patch;
     const from = date > cur.valid_from ? date : cur.valid_from;
     let next: R;
     if (from === cur.valid_from) {
       next = { ...cur, ...p, position };
     } else {
-      this.touched.set(`${k}\u0001${cur.valid_from}`, { ...cur, valid_to: from });
+      const closed = { ...cur, valid_to: from };
+      this.touched.set(`${k}\u0001${cur.valid_from}`, closed);
+      if (this.inserts) this.closedOf(k).push(closed);
       next = { ...cur, ...p, valid_from: from, valid_to: null, position };
     }
     this.open.set(k, next);
     this.touched.set(`${k}\u0001${from}`, next);
+    this.observer?.(cur, next);
+    return next;
+  }
+
+  private closedOf(k: string): R[] {
+    let list = this.closed.get(k);
+    if (!list) this.closed.set(k, (list = []));
+    return list;
+  }
+
+  /**
+   * A change dated before the open version's start (`insert` tables): splits the version holding
+   * `date` and applies the patch to it and to every later version, the open one last.
+   */
+  private insertBackDated(
+    k: string,
+    cur: R,
+    date: string,
+    position: string,
+    patch: Partial<R> | ((cur: R) => Partial<R>),
+  ): R {
+    const apply = (v: R): R => ({ ...v, ...(typeof patch === 'function' ? patch(v) : patch), position });
+    const closed = this.closedOf(k);
+    const versions = [...closed, cur];
+    // the version holding the date; before the first version: the first one (clamped)
+    let i = versions.length - 1;
+    while (i > 0 && versions[i]!.valid_from > date) i--;
+    const held = versions[i]!;
+    const from = date > held.valid_from ? date : held.valid_from;
+    const out: R[] = versions.slice(0, i);
+    if (from === held.valid_from) {
+      out.push(apply(held));
+    } else {
+      out.push({ ...held, valid_to: from });
+      out.push(apply({ ...held, valid_from: from }));
+    }
+    for (const v of versions.slice(i + 1)) out.push(apply(v));
+    for (const v of out.slice(i)) this.touched.set(`${k}\u0001${v.valid_from}`, v);
+    const next = out.pop()!;
+    this.closed.set(k, out);
+    this.open.set(k, next);
     this.observer?.(cur, next);
     return next;
   }

@@ -136,6 +136,7 @@ button.danger { background: #b00; }
 button[disabled] { opacity: .5; }
 textarea { width: 100%; min-height: 3rem; }
 label.grow { flex: 1; }
+nav.pager { display: flex; gap: 1.2rem; justify-content: flex-end; margin: .8rem 0; }
 dl.card { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1.2rem; }
 dl.card dt { font-weight: 600; }
 dl.card dd { margin: 0; }

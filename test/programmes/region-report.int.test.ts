@@ -77,6 +77,14 @@ t.test('GET /reports/regions/{code}: every programme figure of the Region, JSON 
     '44,Grand Est,territoires-industrie-2018,projects,1',
     '44,Grand Est,territoires-industrie-2018,funding_eur,1234.5',
   ]);
+  // for French spreadsheets, as the progress CSV: BOM, `;`, decimal comma; accented names intact
+  const fr = await get('/reports/regions/84?asOf=2019-12-31&csv=fr', { ...auth, accept: 'text/csv' });
+  t.equal(fr.statusCode, 200, fr.body);
+  t.ok(fr.body.startsWith('\ufeffregion_code;region_name;programme;metric;value\n'), 'BOM and `;`');
+  t.ok(fr.body.includes('\n84;Auvergne-Rhône-Alpes;territoires-industrie-2018;territories;1\n'), fr.body);
+  const fr44 = await get('/reports/regions/44?asOf=2019-12-31&csv=fr', { ...auth, accept: 'text/csv' });
+  t.ok(fr44.body.includes('\n44;Grand Est;territoires-industrie-2018;funding_eur;1234,5\n'), 'decimal comma');
+  t.equal((await get('/reports/regions/44?csv=de', { ...auth, accept: 'text/csv' })).statusCode, 400);
 
   t.equal((await get('/reports/regions/99')).statusCode, 404);
   t.equal((await get('/reports/regions/44?geography=today')).statusCode, 400);

@@ -224,13 +224,44 @@ t.test('the web view in headless Chromium on the demo history', async (t) => {
     new RegExp(`^${queue.total} décision`),
     'the queue’s total',
   );
-  t.equal(await validator.locator('article[data-item]').count(), Math.min(50, queue.items.length));
+  t.equal(await validator.locator('article[data-item]').count(), Math.min(20, queue.items.length));
+  t.equal(await validator.locator('#queue-next').count(), 0, 'one page: no "suivant" link');
   await validator.screenshot({ path: `${SHOTS}/file.png`, fullPage: true });
   t.same(
     queue.items.map((i) => i.id),
     [back.id, fresh.id],
     'the two contracts, oldest submission first',
   );
+  // ---- the queue pages like GET /decisions/pending: limit + cursor, a "suivant" link -----------
+  {
+    const apiPage = await api<Pending & { next: string | null }>(localValidator, '/decisions/pending?limit=1');
+    t.ok(apiPage.next, 'the API has a second page at limit=1');
+    await validator.goto(`${base}/ui/file?limit=1`);
+    await validator.waitForSelector('#content[data-loaded]');
+    const ids = async () =>
+      validator.locator('article[data-item]').evaluateAll((els) => els.map((e) => e.getAttribute('data-item')));
+    t.same(await ids(), [back.id], 'page 1: the oldest submission only');
+    t.match(
+      text(await validator.textContent('#queue-total')),
+      new RegExp(`^${queue.total} décision.*Décisions 1 à 1\\.`),
+      'the total and the range',
+    );
+    t.equal(await validator.locator('#queue-first').count(), 0, 'page 1 has no link back');
+    const href = await validator.locator('#queue-next').getAttribute('href');
+    t.equal(href, `/ui/file?limit=1&cursor=${apiPage.next}`, "the link carries the API's next cursor");
+    await validator.click('#queue-next');
+    await validator.waitForURL(/cursor=/);
+    await validator.waitForSelector('#content[data-loaded]');
+    t.same(await ids(), [fresh.id], 'page 2: the next one');
+    t.match(text(await validator.textContent('#queue-total')), /Décisions 2 à 2\./);
+    t.equal(await validator.locator('#queue-next').count(), 0, 'the last page has no "suivant" link');
+    await validator.click('#queue-first');
+    await validator.waitForURL((u) => !u.search.includes('cursor'));
+    await validator.waitForSelector('#content[data-loaded]');
+    t.same(await ids(), [back.id], 'back to the start of the queue');
+    await validator.goto(`${base}/ui/file`);
+    await validator.waitForSelector('#content[data-loaded]');
+  }
   const backCard = text(await validator.locator(`article[data-item="${back.id}"]`).textContent());
   t.match(backCard, /Renvoyé le 01\/07\/2020 \(modifications demandées\)/, 'when it was sent back');
   t.match(backCard, /Ajoutés : Industriel B \(synthétique\)/, 'the commitment added since');

@@ -39,12 +39,16 @@ export const regionReportRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['reports'],
         summary: "One Region's figures in every programme as of a business date; JSON, or CSV with Accept: text/csv",
         description:
-          "For a Region (INSEE code of any period), each programme's figures as of `asOf` (default today), each with its programme. `geography=asof` (default) groups records by the Regions in force on the date (Grand Est as of 2014 answers Alsace, Champagne-Ardenne and Lorraine separately); `geography=current` by today's Regions (Grand Est counts its predecessors' records). CSV: `region_code,region_name,programme,metric,value`.",
+          "For a Region (INSEE code of any period), each programme's figures as of `asOf` (default today), each with its programme. `geography=asof` (default) groups records by the Regions in force on the date (Grand Est as of 2014 answers Alsace, Champagne-Ardenne and Lorraine separately); `geography=current` by today's Regions (Grand Est counts its predecessors' records). CSV: `region_code,region_name,programme,metric,value` (`csv=fr`: `;`, decimal comma and a UTF-8 BOM, as the progress report).",
         security: [{ bearer: [] }],
         params: z.strictObject({ code: RegionCode }),
         querystring: z.strictObject({
           asOf: BusinessDate.optional(),
           geography: z.enum(['asof', 'current']).default('asof'),
+          csv: z
+            .enum(['fr'])
+            .optional()
+            .describe('CSV for French spreadsheets: `;` separators, decimal comma, UTF-8 BOM (with Accept: text/csv)'),
           minPosition: MinPosition,
         }),
         response: {
@@ -67,7 +71,7 @@ export const regionReportRoutes: FastifyPluginAsyncZod = async (app) => {
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `inline; filename="region-${code}-${asOf}.csv"`)
           .serializer((p: string) => p)
-          .send(regionReportCsv(report));
+          .send(regionReportCsv(report, { fr: req.query.csv === 'fr' }));
       return report;
     },
   );

@@ -25,6 +25,7 @@ import {
 import { PUBLISHED_MILESTONES } from '../../ui/milestones.ts';
 import type { AppDeps } from '../app.ts';
 import { ROLES, guard, signToken, type Principal, type Role } from '../auth.ts';
+import { Cursor, DeprecatedOffset, nextOffset, offsetOf } from '../paging.ts';
 import { ProblemSchema, todayOf } from '../commands.ts';
 
 /**
@@ -499,10 +500,12 @@ export const uiRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'uiQueue',
       summary: "Web view: the validator's queue with its actions",
       description:
-        'GET /decisions/pending as HTML: what waits, oldest first, what changed since the contract was sent back, and (regional validators of the Region only) the buttons to validate, request changes or reject, which call the API’s decision routes with If-Match. Auditors and programme administrators see the queue without actions; other roles are refused.',
+        'GET /decisions/pending as HTML: what waits, oldest first, what changed since the contract was sent back, and (regional validators of the Region only) the buttons to validate, request changes or reject, which call the API’s decision routes with If-Match. Auditors and programme administrators see the queue without actions; other roles are refused. Paged like GET /decisions/pending: `limit` and `cursor` (a page’s “suivant” link carries its `next`; `offset` is a deprecated alias).',
       guard: queueReaders,
       querystring: z.strictObject({
-        offset: z.coerce.number().int().min(0).max(100_000).default(0),
+        limit: z.coerce.number().int().min(1).max(100).default(20),
+        cursor: Cursor,
+        offset: DeprecatedOffset(100_000),
         minPosition: z
           .string()
           .regex(/^\d{1,19}$/)
@@ -513,12 +516,33 @@ export const uiRoutes: FastifyPluginAsyncZod = async (app) => {
       if (q.minPosition) await deps.runner.waitFor(BigInt(q.minPosition), 5000);
       const all = p.roles.includes('auditor') || p.roles.includes('programme_admin');
       const today = todayOf(deps.clock);
+      const offset = offsetOf(q, 100_000);
       const pending = await listPendingDecisions(deps.db, deps, {
         regions: all ? undefined : [...p.regions],
-        limit: 50,
-        offset: q.offset,
+        limit: q.limit,
+        offset,
         today,
       });
+      const next = nextOffset(offset, pending.items.length, pending.total);
+      // the page's links keep its own query (limit) and change the cursor only
+      const pageLink = (cursor: string | null) => {
+        const qs = new URLSearchParams();
+        if (q.limit !== 20) qs.set('limit', String(q.limit));
+        if (cursor !== null) qs.set('cursor', cursor);
+        const s = qs.toString();
+        return `/ui/file${s ? `?${s}` : ''}`;
+      };
+      const shown =
+        pending.items.length === 0
+          ? raw('')
+          : html` Décisions ${num(offset + 1)} à ${num(offset + pending.items.length)}.`;
+      const pager =
+        next === null && offset === 0
+          ? raw('')
+          : html`<nav class="pager" aria-label="Pages de la file">
+              ${offset > 0 ? html`<a id="queue-first" href="${pageLink(null)}">« début de la file</a>` : raw('')}
+              ${next !== null ? html`<a id="queue-next" rel="next" href="${pageLink(next)}">suivant »</a>` : raw('')}
+            </nav>`;
       const canDecide = (code: string) => p.roles.includes('regional_validator') && p.regions.includes(code);
       const changeList = (
         label: string,
@@ -586,9 +610,10 @@ export const uiRoutes: FastifyPluginAsyncZod = async (app) => {
       });
       return html`<p id="queue-total">
           ${num(pending.total)} décision(s) en
-          attente${all ? ' (toutes les Régions)' : ` (Région ${p.regions.join(', ')})`}, la plus ancienne d’abord.
+          attente${all ? ' (toutes les Régions)' : ` (Région ${p.regions.join(', ')})`}, la plus ancienne
+          d’abord.${shown}
         </p>
-        ${items.length ? items : raw('<p>Rien n’attend de décision.</p>')}`;
+        ${items.length ? items : raw('<p>Rien n’attend de décision.</p>')} ${pager}`;
     },
   );
 };

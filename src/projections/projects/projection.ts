@@ -7,6 +7,13 @@ import { insertFacts, VersionedTable } from '../versioned.ts';
 /**
  * read.projects (one row per version over business time) and read.project_fundings (one
  * immutable row per grant). Milestone dates keep the first date each was reached.
+ *
+ * Every version is the fold of the project's facts dated on or before its start, whatever the
+ * order they were recorded in: `fundings` and `funding_cents` of a version are the count and sum
+ * of the grants dated on or before its `valid_from` (a grant recorded after later facts splits the
+ * version its date falls in and counts in every later one), and its status is that of the
+ * lifecycle steps dated on or before it. The patches below are functions of the version they
+ * change, since a back-dated fact is applied to each later version.
  */
 type ProjectEventType = ProjectEventOf<any>['type'];
 type Data<T extends ProjectEventType> = ProjectEventOf<T>['data'];
@@ -48,10 +55,20 @@ export const PROJECT_EVENT_TYPES = [
 
 async function applyProjects(db: Db, events: ProjectedEvent[], ctx: ProjectionContext): Promise<void> {
   if (events.length === 0) return;
-  const projects = new VersionedTable<ProjectRow>(ctx, 'projects', ['project_id'], PROJECT_COLUMNS);
+  // a funding (or a lifecycle step) may be recorded after facts dated later: inserted where its
+  // business date falls, so that every version holds the facts dated on or before its start
+  const projects = new VersionedTable<ProjectRow>(ctx, 'projects', ['project_id'], PROJECT_COLUMNS, {
+    backDated: 'insert',
+  });
   await projects.load(
     db,
     events.map((e) => String(e.data.projectId)),
+  );
+  await projects.loadBackDated(
+    db,
+    events
+      .filter((e) => e.type !== 'ProjectRegistered')
+      .map((e) => ({ id: String(e.data.projectId), date: e.occurredOn })),
   );
   // the progress report's projects and funding follow each change of a project's current version
   const deltas = new ReportDeltas();

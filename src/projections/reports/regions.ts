@@ -112,10 +112,16 @@ export async function regionReport(
   return { regionCode: code, asOf, geography, groups: out };
 }
 
-export function regionReportCsv(r: RegionReport): string {
-  const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const lines = ['region_code,region_name,programme,metric,value'];
+/**
+ * `region_code,region_name,programme,metric,value`, one line per figure. `fr`: for French
+ * spreadsheets, as the progress CSV: `;` between fields, decimal comma, UTF-8 byte order mark.
+ */
+export function regionReportCsv(r: RegionReport, opts: { fr?: boolean } = {}): string {
+  const sep = opts.fr ? ';' : ',';
+  const q = (s: string) => (s.includes(sep) || /["\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const num = (v: number) => (opts.fr ? String(v).replace('.', ',') : String(v));
+  const lines = ['region_code,region_name,programme,metric,value'.replaceAll(',', sep)];
   for (const g of r.groups)
-    for (const f of g.figures) lines.push([g.regionCode, q(g.name), f.programme, f.metric, String(f.value)].join(','));
-  return lines.join('\n') + '\n';
+    for (const f of g.figures) lines.push([g.regionCode, q(g.name), f.programme, f.metric, num(f.value)].join(sep));
+  return (opts.fr ? '\ufeff' : '') + lines.join('\n') + '\n';
 }

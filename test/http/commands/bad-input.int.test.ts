@@ -145,3 +145,38 @@ t.test('probes are never throttled; calls without a token are limited by address
   for (let i = 0; i < 3; i++) anonymous.push((await b.app.inject({ url: '/contracts/nope' })).statusCode);
   t.same(anonymous, [401, 401, 429]);
 });
+
+t.test('a commitment due before the date it is made: 400 problem naming dueOn, nothing written', async (t) => {
+  const b = await build(t, { today: TODAY, runner: false });
+  const tk = await tokens(b);
+  await territories(b, tk);
+  const id = await readyContract(b, tk);
+  const before = await countEvents(b);
+  const made = await post(
+    b,
+    tk.lead44,
+    `/contracts/${id}/commitments`,
+    commitment('operator', { madeOn: '2019-03-01', dueOn: '2019-02-28' }),
+  );
+  t.equal(made.statusCode, 400, made.body);
+  t.match(made.headers['content-type'], problemJson);
+  t.match(made.json(), { field: 'dueOn', detail: /dueOn 2019-02-28 is before the date the commitment is made/ });
+  // nor amended to fall due before it was made (the fixture's commitments are made 2019-02-01)
+  const contract = await b.app.inject({ url: `/contracts/${id}`, headers: { authorization: `Bearer ${tk.lead44}` } });
+  const k = contract.json<{ commitments: { commitmentId: string }[] }>().commitments[0]!.commitmentId;
+  const amended = await post(b, tk.lead44, `/contracts/${id}/commitments/${k}/amendments`, {
+    dueOn: '2019-01-31',
+    amendedOn: '2019-03-01',
+  });
+  t.equal(amended.statusCode, 400, amended.body);
+  t.match(amended.json(), { field: 'dueOn', detail: /before the date the commitment is made \(madeOn 2019-02-01\)/ });
+  t.equal(await countEvents(b), before, 'no event written');
+  // due the day it is made: accepted
+  const same = await post(
+    b,
+    tk.lead44,
+    `/contracts/${id}/commitments`,
+    commitment('operator', { madeOn: '2019-03-01', dueOn: '2019-03-01' }),
+  );
+  t.equal(same.statusCode, 201, same.body);
+});
