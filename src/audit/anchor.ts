@@ -65,6 +65,11 @@ interface RawSource {
 
 const BATCH = 5000;
 
+interface HashOptions {
+  workers: number | undefined;
+  batchSize: number;
+}
+
 /** Marks a promise handled now (it is awaited later, or dropped when the verification stops early). */
 const quiet = <T>(p: Promise<T>): Promise<T> => {
   p.catch(() => undefined);
@@ -76,7 +81,7 @@ const quiet = <T>(p: Promise<T>): Promise<T> => {
  * are hashed by the pool's workers while the next batches are read (the database, the workers and
  * the main thread's chain and tree checks overlap); elsewhere through `readAll`, hashed inline.
  */
-async function* hashedLog(store: EventStore, workers: number | undefined): AsyncGenerator<HashedBatch> {
+async function* hashedLog(store: EventStore, { workers, batchSize }: HashOptions): AsyncGenerator<HashedBatch> {
   const s = store as EventStore & Partial<RawSource>;
   if (typeof s.readRawBatch !== 'function') {
     let batch: RecordedEvent[] = [];
@@ -101,16 +106,16 @@ async function* hashedLog(store: EventStore, workers: number | undefined): Async
       batch = [];
       return out;
     };
-    for await (const e of store.readAll({ batchSize: BATCH })) {
+    for await (const e of store.readAll({ batchSize })) {
       batch.push(e);
-      if (batch.length === BATCH) yield flush();
+      if (batch.length === batchSize) yield flush();
     }
     if (batch.length > 0) yield flush();
     return;
   }
   const read = s.readRawBatch.bind(s);
   const inflight: Promise<HashedBatch>[] = [];
-  let reading: Promise<RawBatch> | undefined = quiet(read(undefined, BATCH));
+  let reading: Promise<RawBatch> | undefined = quiet(read(undefined, batchSize));
   // workers only for a log of more than one batch (starting one costs a few hundred ms)
   let pool: HashPool | undefined;
   try {
@@ -118,7 +123,7 @@ async function* hashedLog(store: EventStore, workers: number | undefined): Async
       while (reading && inflight.length < (pool?.size ?? 0) + 2) {
         const raw: RawBatch = await reading;
         const n = raw.id.length;
-        reading = n === BATCH ? quiet(read(`${raw.txid[n - 1]}/${raw.position[n - 1]}`, BATCH)) : undefined;
+        reading = n === batchSize ? quiet(read(`${raw.txid[n - 1]}/${raw.position[n - 1]}`, batchSize)) : undefined;
         if (n === 0) break;
         pool ??= new HashPool(reading && workers !== 0 ? (workers === undefined ? {} : { workers }) : { workers: 0 });
         const { stream, revision, type, schemaVersion, data, metadata, prevHash } = raw;
@@ -148,6 +153,8 @@ export async function verifyAgainstCheckpoint(
     onProgress?: (events: number) => void;
     /** Hashing worker threads (default: AUDIT_VERIFY_WORKERS, else the cores, at most 4; 0: inline). */
     workers?: number;
+    /** Events per read (default 5,000); tests make it small to cross batches. */
+    batchSize?: number;
   } = {},
 ): Promise<AnchorResult> {
   checkSignature(checkpoint, publicKey);
@@ -161,15 +168,16 @@ export async function verifyAgainstCheckpoint(
   witness.set(size, checkpoint);
   // a first pass reads the events only; the stored leaves, which name what differs, are read in
   // a second pass when there is something to name
-  const first = await pass(deps, opts.workers, checkpoint, witness, false, opts.onProgress);
+  const hashing = { workers: opts.workers, batchSize: opts.batchSize ?? BATCH };
+  const first = await pass(deps, hashing, checkpoint, witness, false, opts.onProgress);
   return first.ok || (first.brokenChain !== null && first.firstDifference === null)
     ? first
-    : pass(deps, opts.workers, checkpoint, witness, true, opts.onProgress);
+    : pass(deps, hashing, checkpoint, witness, true, opts.onProgress);
 }
 
 async function pass(
   deps: { store: EventStore; tree: MerkleLog },
-  workers: number | undefined,
+  hashing: HashOptions,
   checkpoint: SignedCheckpoint,
   witness: Map<number, SignedCheckpoint>,
   withHints: boolean,
@@ -191,7 +199,7 @@ async function pass(
   let n = 0;
   const HINT_PAGE = 2000;
 
-  for await (const b of hashedLog(deps.store, workers)) {
+  for await (const b of hashedLog(deps.store, hashing)) {
     for (let i = 0; i < b.id.length; i++) {
       const stream = b.stream[i]!;
       const revision = Number(b.revision[i]);

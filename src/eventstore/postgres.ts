@@ -168,6 +168,11 @@ export class PostgresEventStore implements EventStore {
     this.overlapAt = Math.max(1, options.overlapAt ?? 16);
   }
 
+  /** Whether this store's events are read through `pool` (the Merkle tree's tables live beside them). */
+  usesPool(pool: pg.Pool): boolean {
+    return pool === this.pool;
+  }
+
   private submit(req: AppendRequest): Promise<AppendRow> {
     return new Promise((resolve, reject) => {
       this.queue.push({ req, resolve, reject });
