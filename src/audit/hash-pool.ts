@@ -12,7 +12,7 @@ import { hashRows, type RowHashes, type RowsToHash } from './row-hash.ts';
  * the process runs under tsx (workers do not inherit the loader).
  */
 export interface HashPoolOptions {
-  /** Default: AUDIT_VERIFY_WORKERS, else the number of cores (at most 4). 0: inline. */
+  /** Default: the AUDIT_VERIFY_WORKERS environment variable, else the number of cores (at most 4). 0: inline. */
   workers?: number;
 }
 

@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { canonicalJson } from '../eventstore/hash.ts';
 
 /**
- * The verifier's per-event work, on raw rows (docs/adr/0014-verify-throughput.md): each event's
+ * The verifier's per-event work, on raw rows (docs/adr/0008-merkle-log.md, "Verification throughput"): each event's
  * chain hash recomputed from its content as ADR 0003 defines it (SHA-256 of the RFC 8785 text of
  * `{ data, metadata, prevHash, revision, schemaVersion, stream, type }`), and its Merkle leaf hash
  * (RFC 9162: SHA-256(0x00 ‖ the 32 bytes of that hash)). `data` and `metadata` arrive as the JSON

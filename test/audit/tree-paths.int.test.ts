@@ -15,7 +15,7 @@ const ev = (i: number): NewEvent => ({
   type: 'TerritoryRenamed',
   schemaVersion: 1,
   data: { territoryId: `T${i}`, name: `Territoire ${i}`, z: [i, { b: i / 7, a: 'é' }] },
-  metadata: { actor: { sub: 'bench', roles: ['programme_admin'] }, occurredOn: '2019-06-01' },
+  metadata: { actor: { sub: 'bench', name: 'Bench', roles: ['programme_admin'] }, occurredOn: '2019-06-01' },
 });
 
 t.test('tree rows from the in-database path and the readAll path are the same', async (t) => {
