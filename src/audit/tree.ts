@@ -72,7 +72,11 @@ export class MerkleLog {
     {
       const client = await this.deps.pool.connect();
       try {
-        await client.query('begin');
+        // An asynchronous commit: the appenders' commits do not wait behind the tree's (the tree is
+        // a cache; a batch lost in a crash is made again from the same events at the next start).
+        // A checkpoint's own commit is synchronous and flushes the WAL up to it, so every batch a
+        // reported checkpoint covers is durable first (ADR 0008).
+        await client.query('begin; set local synchronous_commit = off');
         const st = await client.query<{ size: string; after_checkpoint: string | null }>(
           'select size, after_checkpoint from es.merkle_state for update',
         );
@@ -293,7 +297,11 @@ export class MerkleLog {
   }
 
   async leafOfEvent(eventId: string): Promise<(LeafInfo & { checkpoint: string }) | undefined> {
-    const r = await this.deps.pool.query<LeafRow>(`${LEAF_SELECT} where l.event_id = $1`, [eventId]);
+    // through the log (event_id -> position), then the leaves' position index (migration 0017)
+    const r = await this.deps.pool.query<LeafRow>(
+      `${LEAF_SELECT} where l.position = (select e.position from es.events e where e.event_id = $1) and l.event_id = $1`,
+      [eventId],
+    );
     return r.rows[0] ? toLeaf(r.rows[0]) : undefined;
   }
 
