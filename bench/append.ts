@@ -232,7 +232,10 @@ try {
           p99: median(mine.map((x) => x.p99ms)),
         };
         results.set(`${sys.name}|${writers}|${batch}`, res);
-        const row = [sys.name, writers, batch, res.aps, res.eps, res.p50, res.p99];
+        // the spread of the repeats (min–max appends/s): what "within the noise" is measured against
+        const aps = mine.map((x) => x.opsPerSecond);
+        const spread = `${Math.round(Math.min(...aps))}–${Math.round(Math.max(...aps))}`;
+        const row = [sys.name, writers, batch, res.aps, spread, res.eps, res.p50, res.p99];
         rows.push(row);
         log(row.join('  '));
       }
@@ -243,7 +246,7 @@ try {
   log(`after the runs: ${describeCpus(cpusAfter)}`);
 
   process.stdout.write(
-    `\n${table(['system', 'writers', 'events/append', 'appends/s', 'events/s', 'p50 ms', 'p99 ms'], rows)}\n\n`,
+    `\n${table(['system', 'writers', 'events/append', 'appends/s', 'range', 'events/s', 'p50 ms', 'p99 ms'], rows)}\n\n`,
   );
   const at = (sys: string, w: number, b: number) => results.get(`${sys}|${w}|${b}`);
   const w16 = WRITERS.includes(16) ? 16 : WRITERS[WRITERS.length - 1]!;

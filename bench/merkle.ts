@@ -5,15 +5,18 @@
  *   - building the tree from the log (what the server's follower does, in 2,000-event batches),
  *   - taking a checkpoint (tree head, Ed25519 signature, store, witness file fsync'd),
  *   - the full verification against that checkpoint (every event read, its chain hash recomputed,
- *     the tree recomputed from them: `audit:verify -- --checkpoint`),
+ *     the tree recomputed from them: `audit:verify -- --checkpoint`), with its hashing workers and
+ *     inline, next to two peers of the same run: the time to read the rows alone, and to compute
+ *     one SHA-256 per event alone,
  *   - proof sizes (inclusion and consistency, hashes and JSON) and the time to serve one.
  * The last line is one JSON object.
  */
-import { randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyAgainstCheckpoint } from '../src/audit/anchor.ts';
+import { defaultWorkers } from '../src/audit/hash-pool.ts';
 import { loadSigningKey } from '../src/audit/signing.ts';
 import { Checkpoints, MerkleLog } from '../src/audit/tree.ts';
 import { createDb, createPool } from '../src/db/database.ts';
@@ -103,11 +106,51 @@ try {
   const checkpointMs = performance.now() - t0;
   log(`checkpoint of ${cp.logSize} taken in ${checkpointMs.toFixed(1)} ms`);
 
+  // peers in the same run: the floor of reading the log (the verifier's columns, as text, keyset
+  // batches of 5,000, nothing else done) and of hashing it (one SHA-256 per event of a text of the
+  // events' canonical size, one thread), then the verification with its workers and inline
+  const uptime = () =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+  log(`load average before the verify runs: ${uptime()}`);
   t0 = performance.now();
-  const v = await verifyAgainstCheckpoint({ store, tree }, cp, key.publicKey);
-  const verifyMs = ms(t0);
-  if (!v.ok) throw new Error(`verification failed: ${JSON.stringify(v)}`);
-  log(`full verification of ${v.eventsChecked} events against it: ${verifyMs} ms`);
+  let read = 0;
+  let sample = '';
+  for (let after: string | undefined; ;) {
+    const b = await store.readRawBatch(after, 5000);
+    read += b.id.length;
+    sample ||= `{"data":${b.data[0]},"metadata":${b.metadata[0]},"prevHash":"${b.prevHash[0]}","revision":0,"schemaVersion":1,"stream":"${b.stream[0]}","type":"${b.type[0]}"}`;
+    if (b.id.length < 5000) break;
+    after = `${b.txid[b.id.length - 1]}/${b.position[b.id.length - 1]}`;
+  }
+  const readMs = ms(t0);
+  log(`peer: reading the ${read} rows (text, keyset batches of 5,000): ${readMs} ms`);
+  t0 = performance.now();
+  for (let i = 0; i < N; i++) hash('sha256', `${sample}${i}`, 'buffer');
+  const shaMs = ms(t0);
+  log(`peer: ${N} SHA-256 of ${sample.length}-byte texts, one thread: ${shaMs} ms`);
+
+  const verify = async (workers?: number) => {
+    const t = performance.now();
+    const r = await verifyAgainstCheckpoint(
+      { store, tree },
+      cp,
+      key.publicKey,
+      workers === undefined ? {} : { workers },
+    );
+    if (!r.ok) throw new Error(`verification failed: ${JSON.stringify(r)}`);
+    return { ms: ms(t), events: r.eventsChecked };
+  };
+  const inline = await verify(0);
+  log(`full verification, inline (no worker): ${inline.ms} ms`);
+  const v = await verify();
+  const verifyMs = v.ms;
+  log(
+    `full verification of ${v.events} events against it (${defaultWorkers()} hashing workers): ${verifyMs} ms; ` +
+      `${(verifyMs / readMs).toFixed(2)}x the read floor, ${(verifyMs / shaMs).toFixed(2)}x the SHA-256 floor, ` +
+      `${(verifyMs / inline.ms).toFixed(2)}x inline; load average after: ${uptime()}`,
+  );
 
   t0 = performance.now();
   const leaf = Math.floor(N / 3);
@@ -133,6 +176,13 @@ try {
       checkpoint_ms: Number(checkpointMs.toFixed(1)),
       verify_ms: verifyMs,
       verify_us_per_event: Number(((verifyMs * 1000) / N).toFixed(1)),
+      verify_workers: defaultWorkers(),
+      verify_inline_ms: inline.ms,
+      read_floor_ms: readMs,
+      sha256_floor_ms: shaMs,
+      verify_vs_read_floor: Number((verifyMs / readMs).toFixed(2)),
+      verify_vs_sha256_floor: Number((verifyMs / shaMs).toFixed(2)),
+      load_average: loadavg().map((l) => Number(l.toFixed(2))),
       inclusion_hashes: inclusion.length,
       inclusion_ms: Number(inclusionMs.toFixed(1)),
       consistency_hashes: consistency.length,

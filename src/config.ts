@@ -46,6 +46,8 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^(off|\d+|\d+m|\d+,\d+m|\d+m,\d+)$/, 'must be <events>, <minutes>m, both as "1000,10m", or off')
     .default('1000,10m'),
+  /** Worker threads hashing the log in a full verification (`audit:verify -- --checkpoint`); unset: the cores, at most 4; 0: inline. */
+  AUDIT_VERIFY_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
   // Faults (docs/architecture.md, "Faults and what the service guarantees"): every wait on the
   // database is bounded, so a dead or stalled PostgreSQL gives 503s, never hung requests.
   /** PostgreSQL ends a statement running longer than this (statement_timeout). */

@@ -1,6 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import type { EventStore, RecordedEvent } from '../eventstore/types.ts';
 import { recompute } from '../eventstore/verify.ts';
+import type { RawBatch } from '../eventstore/postgres.ts';
+import { HashPool } from './hash-pool.ts';
 import { Frontier, leafHash, verifyConsistency } from './merkle.ts';
 import { checkSignature, CheckpointError, type SignedCheckpoint } from './signing.ts';
 import type { LeafInfo, MerkleLog } from './tree.ts';
@@ -42,29 +44,103 @@ export interface AnchorResult {
   witnessMismatches: number[];
 }
 
-const leafOfEvent = (hexHash: string) => leafHash(Buffer.from(hexHash, 'hex'));
-
-interface BatchSource {
-  readBatch(after: string | undefined, batchSize: number): Promise<RecordedEvent[]>;
+/** A batch of the log in log order with each event's recomputed chain hash and leaf hash. */
+interface HashedBatch {
+  id: string[];
+  stream: string[];
+  revision: string[];
+  position: string[];
+  prevHash: string[];
+  /** The chain hash the store holds (hex). */
+  hash: string[];
+  /** 32 bytes per event: the chain hash recomputed from the event's content. */
+  chain: Buffer;
+  /** 32 bytes per event: the Merkle leaf of that recomputed hash. */
+  leaf: Buffer;
 }
 
+interface RawSource {
+  readRawBatch(after: string | undefined, batchSize: number): Promise<RawBatch>;
+}
+
+const BATCH = 5000;
+
+interface HashOptions {
+  workers: number | undefined;
+  batchSize: number;
+}
+
+/** Marks a promise handled now (it is awaited later, or dropped when the verification stops early). */
+const quiet = <T>(p: Promise<T>): Promise<T> => {
+  p.catch(() => undefined);
+  return p;
+};
+
 /**
- * The whole log in log order; on PostgreSQL the next batch is asked for before this one is
- * hashed, so the database reads while Node hashes (the verifier's two halves overlap).
+ * The whole log in log order, hashed. On PostgreSQL the rows come as text in keyset batches and
+ * are hashed by the pool's workers while the next batches are read (the database, the workers and
+ * the main thread's chain and tree checks overlap); elsewhere through `readAll`, hashed inline.
  */
-async function* prefetched(store: EventStore, batchSize: number): AsyncIterable<RecordedEvent> {
-  const s = store as EventStore & Partial<BatchSource>;
-  if (typeof s.readBatch !== 'function') {
-    yield* store.readAll({ batchSize });
+async function* hashedLog(store: EventStore, { workers, batchSize }: HashOptions): AsyncGenerator<HashedBatch> {
+  const s = store as EventStore & Partial<RawSource>;
+  if (typeof s.readRawBatch !== 'function') {
+    let batch: RecordedEvent[] = [];
+    const flush = (): HashedBatch => {
+      const chain = Buffer.allocUnsafe(32 * batch.length);
+      const leaf = Buffer.allocUnsafe(32 * batch.length);
+      batch.forEach((e, i) => {
+        const h = Buffer.from(recompute(e), 'hex');
+        h.copy(chain, 32 * i);
+        leafHash(h).copy(leaf, 32 * i);
+      });
+      const out = {
+        id: batch.map((e) => e.id),
+        stream: batch.map((e) => e.stream),
+        revision: batch.map((e) => e.revision.toString()),
+        position: batch.map((e) => e.position.toString()),
+        prevHash: batch.map((e) => e.prevHash),
+        hash: batch.map((e) => e.hash),
+        chain,
+        leaf,
+      };
+      batch = [];
+      return out;
+    };
+    for await (const e of store.readAll({ batchSize })) {
+      batch.push(e);
+      if (batch.length === batchSize) yield flush();
+    }
+    if (batch.length > 0) yield flush();
     return;
   }
-  const read = s.readBatch.bind(s);
-  let next = read(undefined, batchSize);
-  for (;;) {
-    const batch = await next;
-    if (batch.length === batchSize) next = read(batch[batch.length - 1]!.checkpoint, batchSize);
-    yield* batch;
-    if (batch.length < batchSize) return;
+  const read = s.readRawBatch.bind(s);
+  const inflight: Promise<HashedBatch>[] = [];
+  let reading: Promise<RawBatch> | undefined = quiet(read(undefined, batchSize));
+  // workers only for a log of more than one batch (starting one costs a few hundred ms)
+  let pool: HashPool | undefined;
+  try {
+    for (;;) {
+      while (reading && inflight.length < (pool?.size ?? 0) + 2) {
+        const raw: RawBatch = await reading;
+        const n = raw.id.length;
+        reading = n === batchSize ? quiet(read(`${raw.txid[n - 1]}/${raw.position[n - 1]}`, batchSize)) : undefined;
+        if (n === 0) break;
+        pool ??= new HashPool(reading && workers !== 0 ? (workers === undefined ? {} : { workers }) : { workers: 0 });
+        const { stream, revision, type, schemaVersion, data, metadata, prevHash } = raw;
+        inflight.push(
+          quiet(
+            pool
+              .hash({ stream, revision, type, schemaVersion, data, metadata, prevHash })
+              .then((h) => ({ id: raw.id, stream, revision, position: raw.position, prevHash, hash: raw.hash, ...h })),
+          ),
+        );
+      }
+      const next = inflight.shift();
+      if (!next) return;
+      yield await next;
+    }
+  } finally {
+    await pool?.close();
   }
 }
 
@@ -72,7 +148,14 @@ export async function verifyAgainstCheckpoint(
   deps: { store: EventStore; tree: MerkleLog },
   checkpoint: SignedCheckpoint,
   publicKey: KeyObject,
-  opts: { witness?: SignedCheckpoint[]; onProgress?: (events: number) => void } = {},
+  opts: {
+    witness?: SignedCheckpoint[];
+    onProgress?: (events: number) => void;
+    /** Hashing worker threads (default: AUDIT_VERIFY_WORKERS, else the cores, at most 4; 0: inline). */
+    workers?: number;
+    /** Events per read (default 5,000); tests make it small to cross batches. */
+    batchSize?: number;
+  } = {},
 ): Promise<AnchorResult> {
   checkSignature(checkpoint, publicKey);
   const size = checkpoint.logSize;
@@ -85,14 +168,16 @@ export async function verifyAgainstCheckpoint(
   witness.set(size, checkpoint);
   // a first pass reads the events only; the stored leaves, which name what differs, are read in
   // a second pass when there is something to name
-  const first = await pass(deps, checkpoint, witness, false, opts.onProgress);
+  const hashing = { workers: opts.workers, batchSize: opts.batchSize ?? BATCH };
+  const first = await pass(deps, hashing, checkpoint, witness, false, opts.onProgress);
   return first.ok || (first.brokenChain !== null && first.firstDifference === null)
     ? first
-    : pass(deps, checkpoint, witness, true, opts.onProgress);
+    : pass(deps, hashing, checkpoint, witness, true, opts.onProgress);
 }
 
 async function pass(
   deps: { store: EventStore; tree: MerkleLog },
+  hashing: HashOptions,
   checkpoint: SignedCheckpoint,
   witness: Map<number, SignedCheckpoint>,
   withHints: boolean,
@@ -104,7 +189,7 @@ async function pass(
   let storedComplete = true;
   let hint: (LeafInfo & { checkpoint: string })[] = [];
   let hintFrom = 0;
-  const heads = new Map<string, { revision: bigint; hash: string }>();
+  const heads = new Map<string, { revision: number; hash: string }>();
   let firstHintMismatch: Difference | null = null;
   let brokenChain: Difference | null = null;
   let lastGoodWitness = 0;
@@ -114,77 +199,78 @@ async function pass(
   let n = 0;
   const HINT_PAGE = 2000;
 
-  for await (const e of prefetched(deps.store, 5000)) {
-    const h = recompute(e);
-    // the chain
-    const last = heads.get(e.stream);
-    const expected = last ? last.revision + 1n : 0n;
-    const why =
-      e.revision !== expected
-        ? `revision ${e.revision} where ${expected} was expected`
-        : e.prevHash !== (last?.hash ?? '')
-          ? 'prev_hash does not name the previous event of the stream'
-          : h !== e.hash
-            ? 'hash mismatch: the event differs from what was hashed'
-            : undefined;
-    if (why && !brokenChain) {
-      brokenChain = {
-        index: n,
-        stream: e.stream,
-        revision: Number(e.revision),
-        eventId: e.id,
-        position: e.position.toString(),
-        reason: why,
-      };
-    }
-    heads.set(e.stream, { revision: e.revision, hash: e.hash });
+  for await (const b of hashedLog(deps.store, hashing)) {
+    for (let i = 0; i < b.id.length; i++) {
+      const stream = b.stream[i]!;
+      const revision = Number(b.revision[i]);
+      const storedHash = b.hash[i]!;
+      // the chain
+      const last = heads.get(stream);
+      const expected = last ? last.revision + 1 : 0;
+      const why =
+        revision !== expected
+          ? `revision ${revision} where ${expected} was expected`
+          : b.prevHash[i] !== (last?.hash ?? '')
+            ? 'prev_hash does not name the previous event of the stream'
+            : b.chain.toString('hex', 32 * i, 32 * i + 32) !== storedHash
+              ? 'hash mismatch: the event differs from what was hashed'
+              : undefined;
+      if (why && !brokenChain) {
+        brokenChain = { index: n, stream, revision, eventId: b.id[i]!, position: b.position[i]!, reason: why };
+      }
+      if (last) {
+        last.revision = revision;
+        last.hash = storedHash;
+      } else heads.set(stream, { revision, hash: storedHash });
 
-    if (n < size) {
-      const leaf = leafOfEvent(h);
-      frontier.push(leaf);
-      if (!withHints) storedComplete = false;
-      else if (n >= hintFrom + hint.length) {
-        hintFrom = n;
-        hint = await deps.tree.leaves(n, Math.min(size, n + HINT_PAGE));
-      }
-      const s = withHints ? hint[n - hintFrom] : undefined;
-      if (!s || s.index !== n) storedComplete = false;
-      else {
-        stored.push(s.hash);
-        if (!firstHintMismatch && !s.hash.equals(leaf)) {
-          firstHintMismatch =
-            s.eventId === e.id
-              ? {
-                  index: n,
-                  stream: e.stream,
-                  revision: Number(e.revision),
-                  eventId: e.id,
-                  position: e.position.toString(),
-                  reason: `event ${e.id} (${e.stream} revision ${e.revision}) was altered: its content no longer hashes to the leaf the signed tree holds`,
-                }
-              : {
-                  index: n,
-                  stream: s.stream,
-                  revision: Number(s.revision),
-                  eventId: s.eventId,
-                  position: s.position.toString(),
-                  reason: `log index ${n} held event ${s.eventId} (${s.stream} revision ${s.revision}); the log now has ${e.id} (${e.stream} revision ${e.revision}) there: events were removed, inserted or reordered`,
-                };
+      if (n < size) {
+        const leaf = b.leaf.subarray(32 * i, 32 * i + 32);
+        frontier.add(leaf);
+        if (!withHints) storedComplete = false;
+        else if (n >= hintFrom + hint.length) {
+          hintFrom = n;
+          hint = await deps.tree.leaves(n, Math.min(size, n + HINT_PAGE));
+        }
+        const s = withHints ? hint[n - hintFrom] : undefined;
+        if (!s || s.index !== n) storedComplete = false;
+        else {
+          stored.add(s.hash);
+          if (!firstHintMismatch && !s.hash.equals(leaf)) {
+            const id = b.id[i]!;
+            firstHintMismatch =
+              s.eventId === id
+                ? {
+                    index: n,
+                    stream,
+                    revision,
+                    eventId: id,
+                    position: b.position[i]!,
+                    reason: `event ${id} (${stream} revision ${revision}) was altered: its content no longer hashes to the leaf the signed tree holds`,
+                  }
+                : {
+                    index: n,
+                    stream: s.stream,
+                    revision: Number(s.revision),
+                    eventId: s.eventId,
+                    position: s.position.toString(),
+                    reason: `log index ${n} held event ${s.eventId} (${s.stream} revision ${s.revision}); the log now has ${id} (${stream} revision ${revision}) there: events were removed, inserted or reordered`,
+                  };
+          }
+        }
+        const w = witness.get(frontier.size);
+        if (w) {
+          witnessChecked++;
+          if (frontier.root().toString('hex') === w.rootHash) {
+            if (firstBadWitness === null) lastGoodWitness = w.logSize;
+          } else {
+            witnessMismatches.push(w.logSize);
+            firstBadWitness ??= w.logSize;
+          }
         }
       }
-      const w = witness.get(frontier.size);
-      if (w) {
-        witnessChecked++;
-        if (frontier.root().toString('hex') === w.rootHash) {
-          if (firstBadWitness === null) lastGoodWitness = w.logSize;
-        } else {
-          witnessMismatches.push(w.logSize);
-          firstBadWitness ??= w.logSize;
-        }
-      }
+      n++;
+      if (n % 10_000 === 0) onProgress?.(n);
     }
-    n++;
-    if (n % 10_000 === 0) onProgress?.(n);
   }
   onProgress?.(n);
 

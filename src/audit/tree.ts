@@ -72,13 +72,22 @@ export class MerkleLog {
     {
       const client = await this.deps.pool.connect();
       try {
-        await client.query('begin');
+        // An asynchronous commit: the appenders' commits do not wait behind the tree's (the tree is
+        // a cache; a batch lost in a crash is made again from the same events at the next start).
+        // A checkpoint's own commit is synchronous and flushes the WAL up to it, so every batch a
+        // reported checkpoint covers is durable first (ADR 0008).
+        await client.query('begin; set local synchronous_commit = off');
         const st = await client.query<{ size: string; after_checkpoint: string | null }>(
           'select size, after_checkpoint from es.merkle_state for update',
         );
         const size = Number(st.rows[0]!.size);
         const after = st.rows[0]!.after_checkpoint ?? undefined;
         const frontier = Frontier.restore(size, await this.edge(size, client));
+        if (this.eventsHere()) {
+          const added = await this.batchInDatabase(client, frontier, size, after, take);
+          await client.query('commit');
+          return { size, added };
+        }
         const lv: number[] = [];
         const ix: string[] = [];
         const hs: Buffer[] = [];
@@ -146,6 +155,68 @@ export class MerkleLog {
         client.release();
       }
     }
+  }
+
+  /** Whether the events are in the tree's own PostgreSQL database (the PostgreSQL backend). */
+  private eventsHere(): boolean {
+    const store = this.deps.store as EventStore & { usesPool?: (pool: pg.Pool) => boolean };
+    return typeof store.usesPool === 'function' && store.usesPool(this.deps.pool);
+  }
+
+  /**
+   * The batch on the PostgreSQL backend: the leaf rows are made by one statement inside the
+   * database (each leaf SHA-256(0x00 ‖ chain hash) by PostgreSQL's sha256()), which answers only
+   * the new leaf hashes, concatenated; Node adds them to the frontier and stores the complete
+   * subtrees. The appenders' process parses and sends no event rows for the tree (ADR 0008,
+   * "Cost on the append path"). Same rows as the generic path (test/audit/tree).
+   */
+  private async batchInDatabase(
+    client: pg.PoolClient,
+    frontier: Frontier,
+    size: number,
+    after: string | undefined,
+    take: number,
+  ): Promise<number> {
+    const r = await client.query<{ leaves: Buffer | null; n: number; last: string | null }>({
+      name: 'merkle_leaves_batch',
+      text: `with batch as (
+          select transaction_id, position, stream_name, revision, event_id, hash from es.events
+           where (transaction_id, position) > (split_part($1, '/', 1)::xid8, split_part($1, '/', 2)::bigint)
+             and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+           order by transaction_id, position
+           limit $2),
+        added as (
+          insert into es.merkle_leaves (idx, event_id, stream_name, revision, position, checkpoint, hash)
+          select $3::bigint + row_number() over (order by transaction_id, position) - 1, event_id, stream_name,
+                 revision, position, transaction_id::text || '/' || position, sha256(decode('00' || hash, 'hex'))
+            from batch
+          returning idx, checkpoint, hash)
+        select string_agg(hash, ''::bytea order by idx) as leaves, count(*)::int as n,
+               (array_agg(checkpoint order by idx desc))[1] as last
+          from added`,
+      values: [after ?? '0/0', take, size],
+    });
+    const { leaves, n, last } = r.rows[0]!;
+    if (n === 0 || !leaves) return 0;
+    const lv: number[] = [];
+    const ix: string[] = [];
+    const hs: Buffer[] = [];
+    for (let i = 0; i < n; i++) {
+      for (const node of frontier.push(leaves.subarray(32 * i, 32 * i + 32))) {
+        if (node.level < STORED_FROM) continue;
+        lv.push(node.level);
+        ix.push(String(node.index));
+        hs.push(node.hash);
+      }
+    }
+    if (lv.length > 0) {
+      await client.query(
+        `insert into es.merkle_nodes (level, idx, hash) select * from unnest($1::smallint[], $2::bigint[], $3::bytea[])`,
+        [lv, ix, hs],
+      );
+    }
+    await client.query('update es.merkle_state set size = $1, after_checkpoint = $2', [size + n, last]);
+    return n;
   }
 
   /** The log after `after`, as much as the tree needs of each event (PostgreSQL: without the content). */
@@ -226,7 +297,11 @@ export class MerkleLog {
   }
 
   async leafOfEvent(eventId: string): Promise<(LeafInfo & { checkpoint: string }) | undefined> {
-    const r = await this.deps.pool.query<LeafRow>(`${LEAF_SELECT} where l.event_id = $1`, [eventId]);
+    // through the log (event_id -> position), then the leaves' position index (migration 0017)
+    const r = await this.deps.pool.query<LeafRow>(
+      `${LEAF_SELECT} where l.position = (select e.position from es.events e where e.event_id = $1) and l.event_id = $1`,
+      [eventId],
+    );
     return r.rows[0] ? toLeaf(r.rows[0]) : undefined;
   }
 

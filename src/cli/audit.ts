@@ -116,6 +116,7 @@ try {
       system.audit.key.publicKey,
       {
         witness: system.audit.checkpoints.readWitness().checkpoints,
+        ...(system.config.AUDIT_VERIFY_WORKERS !== undefined ? { workers: system.config.AUDIT_VERIFY_WORKERS } : {}),
         onProgress: (n) => {
           if (tty) process.stderr.write(`\r${bar(n, total)}`);
         },

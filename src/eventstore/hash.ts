@@ -2,11 +2,65 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { JsonObject } from './types.ts';
 
-/** RFC 8785 (JSON Canonicalization Scheme) text of a JSON value. */
+/**
+ * RFC 8785 (JSON Canonicalization Scheme) text of a JSON value. A fast path for what JSON.parse
+ * and the domain produce (plain objects, arrays, finite numbers, strings without surrogates,
+ * booleans, null), the same text as the `canonicalize` package gives; anything else (a lone
+ * surrogate, a non-finite number, toJSON, a class instance, a bigint) goes to that package, which
+ * answers or throws as it always did. test/eventstore/hash.unit.test.ts checks both agree.
+ */
 export function canonicalJson(value: unknown): string {
+  return jcs(value);
+}
+
+function libraryJcs(value: unknown): string {
   const text = canonicalize(value);
   if (text === undefined) throw new TypeError('value cannot be canonicalised');
   return text;
+}
+
+const SURROGATE = /[\ud800-\udfff]/;
+
+function jcs(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return SURROGATE.test(v) ? libraryJcs(v) : JSON.stringify(v);
+    case 'number':
+      return Number.isFinite(v) ? JSON.stringify(v) : libraryJcs(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'object': {
+      if (v === null) return 'null';
+      if (Array.isArray(v)) {
+        let s = '[';
+        for (let i = 0; i < v.length; i++) {
+          if (!(i in v)) return libraryJcs(v); // a hole: as the package renders it
+          const x: unknown = v[i];
+          if (i > 0) s += ',';
+          s += x === undefined || typeof x === 'symbol' ? 'null' : jcs(x);
+        }
+        return `${s}]`;
+      }
+      const proto: unknown = Object.getPrototypeOf(v);
+      if ((proto !== Object.prototype && proto !== null) || typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+        return libraryJcs(v);
+      }
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o).sort();
+      let s = '{';
+      let first = true;
+      for (const k of keys) {
+        const x = o[k];
+        if (x === undefined || typeof x === 'symbol') continue;
+        if (!first) s += ',';
+        first = false;
+        s += `${jcs(k)}:${jcs(x)}`;
+      }
+      return `${s}}`;
+    }
+    default:
+      return libraryJcs(v);
+  }
 }
 
 export const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');

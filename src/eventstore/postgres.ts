@@ -84,6 +84,21 @@ function mapPgError(err: unknown, ids: string[]): unknown {
   return err;
 }
 
+/** A batch of the log, column by column, content as JSON text (readRawBatch). */
+export interface RawBatch {
+  position: string[];
+  txid: string[];
+  stream: string[];
+  revision: string[];
+  id: string[];
+  type: string[];
+  schemaVersion: number[];
+  data: string[];
+  metadata: string[];
+  prevHash: string[];
+  hash: string[];
+}
+
 interface EventRow {
   position: string;
   txid: string;
@@ -151,6 +166,11 @@ export class PostgresEventStore implements EventStore {
     this.headCacheSize = options.headCacheSize ?? 10_000;
     this.appendConcurrency = Math.max(1, options.appendConcurrency ?? 2);
     this.overlapAt = Math.max(1, options.overlapAt ?? 16);
+  }
+
+  /** Whether this store's events are read through `pool` (the Merkle tree's tables live beside them). */
+  usesPool(pool: pg.Pool): boolean {
+    return pool === this.pool;
   }
 
   private submit(req: AppendRequest): Promise<AppendRow> {
@@ -425,6 +445,57 @@ export class PostgresEventStore implements EventStore {
       values: [tx.toString(), pos.toString(), batchSize],
     });
     return r.rows.map(toRecorded);
+  }
+
+  /**
+   * One batch of the log as readBatch reads it, column by column, `data` and `metadata` as the
+   * JSON text PostgreSQL sends (not parsed): what the full verifier hashes (src/audit/anchor.ts),
+   * in worker threads. Keyset order on (transaction_id, position), never OFFSET.
+   */
+  async readRawBatch(after: string | undefined, batchSize: number): Promise<RawBatch> {
+    const [tx, pos] = after ? parsePgCheckpoint(after) : [0n, 0n];
+    const r = await this.pool.query<unknown[]>({
+      name: 'es_read_raw_batch',
+      // text under other names: `order by` must sort the columns, not their text (see EVENT_COLUMNS)
+      text: `select position::text as pos, transaction_id::text as txid, stream_name, revision::text as rev,
+          event_id::text as id, type, schema_version, data::text as data_text, metadata::text as metadata_text,
+          prev_hash, hash from es.events
+        where (transaction_id, position) > ($1::text::xid8, $2::bigint)
+          and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        order by transaction_id, position
+        limit $3`,
+      values: [tx.toString(), pos.toString(), batchSize],
+      rowMode: 'array',
+    });
+    const n = r.rows.length;
+    const b: RawBatch = {
+      position: new Array<string>(n),
+      txid: new Array<string>(n),
+      stream: new Array<string>(n),
+      revision: new Array<string>(n),
+      id: new Array<string>(n),
+      type: new Array<string>(n),
+      schemaVersion: new Array<number>(n),
+      data: new Array<string>(n),
+      metadata: new Array<string>(n),
+      prevHash: new Array<string>(n),
+      hash: new Array<string>(n),
+    };
+    for (let i = 0; i < n; i++) {
+      const row = r.rows[i]!;
+      b.position[i] = row[0] as string;
+      b.txid[i] = row[1] as string;
+      b.stream[i] = row[2] as string;
+      b.revision[i] = row[3] as string;
+      b.id[i] = row[4] as string;
+      b.type[i] = row[5] as string;
+      b.schemaVersion[i] = row[6] as number;
+      b.data[i] = row[7] as string;
+      b.metadata[i] = row[8] as string;
+      b.prevHash[i] = row[9] as string;
+      b.hash[i] = row[10] as string;
+    }
+    return b;
   }
 
   /**

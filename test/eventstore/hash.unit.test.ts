@@ -1,5 +1,5 @@
 import t from 'tap';
-import { CanonicalEvent, contentDigest, eventHash } from '../../src/eventstore/hash.ts';
+import { CanonicalEvent, canonicalJson, contentDigest, eventHash } from '../../src/eventstore/hash.ts';
 import type { JsonObject } from '../../src/eventstore/types.ts';
 
 // The appender's one-pass CanonicalEvent must give exactly the hashes the verifier recomputes.
@@ -38,4 +38,46 @@ t.test('CanonicalEvent gives the digest and chain hash of contentDigest and even
     t.same(JSON.parse(c.metadata), JSON.parse(JSON.stringify(metadata)), 'the recorded metadata');
     t.same(JSON.parse(c.data), e.data, 'the recorded data');
   }
+});
+
+t.test('canonicalJson gives the canonicalize package’s text, and throws where it throws', async (t) => {
+  const { default: canonicalize } = await import('canonicalize');
+  const fc = (await import('fast-check')).default;
+  const same = (v: unknown) => {
+    let want: string | Error;
+    try {
+      want = canonicalize(v) ?? new TypeError('undefined');
+    } catch (e) {
+      want = e as Error;
+    }
+    let got: string | Error;
+    try {
+      got = canonicalJson(v);
+    } catch (e) {
+      got = e as Error;
+    }
+    if (typeof want === 'string') return got === want;
+    return got instanceof Error;
+  };
+  fc.assert(fc.property(fc.jsonValue(), same), { numRuns: 2000 });
+  fc.assert(fc.property(fc.anything({ withNullPrototype: true, withDate: true, withBigInt: true }), same), {
+    numRuns: 2000,
+  });
+  fc.assert(fc.property(fc.string({ unit: 'binary' }), same), { numRuns: 2000 });
+  // eslint-disable-next-line no-sparse-arrays -- a hole, as the package renders it
+  const holes = [1, , 3];
+  const edges: unknown[] = [
+    NaN,
+    Infinity,
+    -0,
+    1e21,
+    5e-324,
+    '\ud800',
+    'a\udc00',
+    '\ud83d\ude00',
+    holes,
+    { a: undefined },
+    [undefined],
+  ];
+  edges.forEach((v, i) => t.ok(same(v), `edge case ${i}`));
 });

@@ -271,7 +271,10 @@ export const auditProofRoutes: FastifyPluginAsyncZod = async (app) => {
             { store: deps.store, tree: deps.audit.tree },
             c,
             deps.audit.key.publicKey,
-            { witness: deps.audit.checkpoints.readWitness().checkpoints },
+            {
+              witness: deps.audit.checkpoints.readWitness().checkpoints,
+              ...(deps.config.AUDIT_VERIFY_WORKERS !== undefined ? { workers: deps.config.AUDIT_VERIFY_WORKERS } : {}),
+            },
           );
           return { status: 200, body: verdict };
         } catch (e) {
