@@ -10,7 +10,9 @@
  * 3. the floor: COPY of the same final rows (every read table, same indexes) from files;
  * 4. Emmett (@event-driven-io/emmett-postgresql) rebuilding equivalent tables from the same
  *    events, in a child process too;
- * 5. GET /reports/progress?asOf= p50/p99 on the rebuilt data (app.inject, 300 random dates).
+ * 5. GET /reports/progress?asOf= p50/p99 on the rebuilt data (app.inject, 300 random dates);
+ * 6. GET /reports/regions/{code}?asOf=&geography= p50/p99 on the same data (app.inject, 300
+ *    requests over every Region code of the data, dates 2014-2026, both geographies).
  * Last line: one JSON object with the figures.
  */
 import { spawn } from 'node:child_process';
@@ -206,11 +208,37 @@ async function main() {
       if (i >= 30) times.push(ms); // warm-up
       if (d === '2019-11-19' || i === dates.length - 1) sample = res.json();
     }
+    // 6. the cross-programme Region report on the same data
+    const codes = (
+      await sql<{ region_code: string }>`select distinct region_code from read.territories`.execute(db)
+    ).rows
+      .map((r) => r.region_code)
+      .concat(['41', '42', '21']) // pre-2016 codes: their report regroups Grand Est
+      .sort();
+    const regionTimes: number[] = [];
+    for (let i = 0; i < 330; i++) {
+      const code = codes[(i * 7) % codes.length]!;
+      const d = new Date(Date.UTC(2014, 0, 1) + ((i * 7919) % 4700) * 86_400_000).toISOString().slice(0, 10);
+      const geography = i % 2 === 0 ? 'asof' : 'current';
+      const t0 = performance.now();
+      const res = await app.inject({
+        url: `/reports/regions/${code}?asOf=${d}&geography=${geography}`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const ms = performance.now() - t0;
+      if (res.statusCode !== 200) throw new Error(`region report answered ${res.statusCode}: ${res.body}`);
+      if (i >= 30) regionTimes.push(ms); // warm-up
+    }
     await app.close();
     await system.close();
     const p50 = pct(times, 50);
     const p99 = pct(times, 99);
     err(`GET /reports/progress?asOf=: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (${times.length} requests)\n`);
+    const r50 = pct(regionTimes, 50);
+    const r99 = pct(regionTimes, 99);
+    err(
+      `GET /reports/regions/{code}?asOf=&geography=: p50 ${r50.toFixed(1)} ms, p99 ${r99.toFixed(1)} ms (${regionTimes.length} requests)\n`,
+    );
     const check = await sql<{ n: string }>`select count(*) as n from read.audit_log`.execute(db);
     err(`sample report: ${JSON.stringify(sample).slice(0, 300)}...\n`);
 
@@ -229,6 +257,8 @@ async function main() {
       emmett_peak_rss_mb: Math.round(emmett.peakRssMb),
       asof_p50_ms: Number(p50.toFixed(2)),
       asof_p99_ms: Number(p99.toFixed(2)),
+      region_p50_ms: Number(r50.toFixed(2)),
+      region_p99_ms: Number(r99.toFixed(2)),
       audit_rows: Number(check.rows[0]?.n ?? 0),
     };
     process.stdout.write(JSON.stringify(result) + '\n');
