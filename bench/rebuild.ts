@@ -126,7 +126,8 @@ async function main() {
     database: 'bench',
     settings: { synchronous_commit: 'off', shared_buffers: '256MB', max_wal_size: '4GB', work_mem: '16MB' },
   });
-  const pool = createPool(server.url, 4);
+  // no statement timeout: the COPY floor's statements run for minutes on a loaded machine
+  const pool = createPool(server.url, 4, { statementTimeoutMs: 0, queryTimeoutMs: 0 });
   const db = createDb(pool);
   try {
     await migrateToLatest(db);
