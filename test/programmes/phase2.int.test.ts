@@ -122,6 +122,25 @@ t.test('the call: submit within the window, select after it, label from the sele
       { id: '8402', status: 'not_selected' },
     ],
   });
+  // paged like every list (limit + cursor, `next` null on the last page; offset still accepted)
+  const ids: string[] = [];
+  let next: string | null = '';
+  while (next !== null) {
+    const page: { items: { id: string }[]; next: string | null; total: number } = (
+      await app.inject({
+        url: `/applications?programme=${P2}&limit=1${next ? `&cursor=${next}` : ''}`,
+        headers: reader,
+      })
+    ).json();
+    t.equal(page.total, 2);
+    ids.push(...page.items.map((x) => x.id));
+    next = page.next;
+  }
+  t.same(ids, ['8401', '8402'], 'walked page by page');
+  t.match((await app.inject({ url: `/applications?programme=${P2}&limit=1&offset=1`, headers: reader })).json(), {
+    items: [{ id: '8402' }],
+    next: null,
+  });
   const one = await app.inject({ url: `/applications/8401?programme=${P2}&asOf=2023-08-01`, headers: reader });
   t.match(one.json(), { status: 'submitted', submittedOn: '2023-07-10', succeeds: '8401' });
   t.equal(
