@@ -11,6 +11,8 @@
  * 4. Emmett (@event-driven-io/emmett-postgresql) rebuilding equivalent tables from the same
  *    events, in a child process too;
  * 5. GET /reports/progress?asOf= p50/p99 on the rebuilt data (app.inject, 300 random dates);
+ * BENCH_AB=1: after 2., a rebuild without phase 2's read models and one more with them, on the
+ *    same data: what they cost per event.
  * 6. GET /reports/regions/{code}?asOf=&geography= p50/p99 on the same data (app.inject, 300
  *    requests over every Region code of the data, dates 2014-2026, both geographies).
  * Last line: one JSON object with the figures.
@@ -39,6 +41,9 @@ const EMMETT_EVENTS = Number(process.env.BENCH_EMMETT_EVENTS ?? Math.min(EVENTS,
 const DIR = resolve(process.env.BENCH_DIR ?? '.data/bench');
 const SECRET = 'bench-secret-0123456789abcdef';
 const err = (s: string) => process.stderr.write(s);
+/** BENCH_AB=1: also rebuild without these read models (phase 2's), on the same data, to cost them. */
+const PHASE2_MODELS = new Set(['applications']);
+const AB = process.env.BENCH_AB === '1';
 
 interface ChildResult {
   events: number;
@@ -58,11 +63,18 @@ async function childMode(kind: string, url: string) {
   const started = performance.now();
   let events: number;
   try {
-    if (kind === 'rebuild') {
+    if (kind === 'rebuild' || kind === 'rebuild-without-phase2') {
       const store = new PostgresEventStore(pool);
       let last = 0;
       const r = await rebuild(
-        { db, pool, store, registry, projections: allProjections },
+        {
+          db,
+          pool,
+          store,
+          registry,
+          // the A/B leg: the read models as they were before phase 2's (issue 16) were added
+          projections: kind === 'rebuild' ? allProjections : allProjections.filter((p) => !PHASE2_MODELS.has(p.name)),
+        },
         {
           fresh: true,
           onProgress: (p) => {
@@ -148,6 +160,21 @@ async function main() {
     err(
       `  ${ours.events} events in ${(ours.ms / 1000).toFixed(1)} s: ${Math.round(oursRate)} ev/s, peak RSS ${ours.peakRssMb.toFixed(0)} MB\n`,
     );
+    let ab: { without_phase2_events_per_s: number; phase2_cost_us_per_event: number } | undefined;
+    if (AB) {
+      err('rebuild without the phase-2 read models (A/B, same data)...\n');
+      const without = await runChild('rebuild-without-phase2', server.url);
+      const again = await runChild('rebuild', server.url);
+      const withMs = (ours.ms + again.ms) / 2;
+      const costUs = ((withMs - without.ms) * 1000) / ours.events;
+      err(
+        `  without: ${Math.round(without.events / (without.ms / 1000))} ev/s; with (2nd run): ${Math.round(again.events / (again.ms / 1000))} ev/s; phase-2 read models: ${costUs.toFixed(2)} µs/event (mean of the two runs with them)\n`,
+      );
+      ab = {
+        without_phase2_events_per_s: Math.round(without.events / (without.ms / 1000)),
+        phase2_cost_us_per_event: Number(costUs.toFixed(2)),
+      };
+    }
     await pool.query('analyze');
 
     // 3. the floor: COPY of the same final rows into the same tables (same indexes)
@@ -261,6 +288,7 @@ async function main() {
       region_p50_ms: Number(r50.toFixed(2)),
       region_p99_ms: Number(r99.toFixed(2)),
       audit_rows: Number(check.rows[0]?.n ?? 0),
+      ...(ab ?? {}),
     };
     process.stdout.write(JSON.stringify(result) + '\n');
   } finally {
