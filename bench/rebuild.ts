@@ -10,7 +10,11 @@
  * 3. the floor: COPY of the same final rows (every read table, same indexes) from files;
  * 4. Emmett (@event-driven-io/emmett-postgresql) rebuilding equivalent tables from the same
  *    events, in a child process too;
- * 5. GET /reports/progress?asOf= p50/p99 on the rebuilt data (app.inject, 300 random dates).
+ * 5. GET /reports/progress?asOf= p50/p99 on the rebuilt data (app.inject, 300 random dates);
+ * BENCH_AB=1: after 2., a rebuild without phase 2's read models and one more with them, on the
+ *    same data: what they cost per event.
+ * 6. GET /reports/regions/{code}?asOf=&geography= p50/p99 on the same data (app.inject, 300
+ *    requests over every Region code of the data, dates 2014-2026, both geographies).
  * Last line: one JSON object with the figures.
  */
 import { spawn } from 'node:child_process';
@@ -37,6 +41,9 @@ const EMMETT_EVENTS = Number(process.env.BENCH_EMMETT_EVENTS ?? Math.min(EVENTS,
 const DIR = resolve(process.env.BENCH_DIR ?? '.data/bench');
 const SECRET = 'bench-secret-0123456789abcdef';
 const err = (s: string) => process.stderr.write(s);
+/** BENCH_AB=1: also rebuild without these read models (phase 2's), on the same data, to cost them. */
+const PHASE2_MODELS = new Set(['applications']);
+const AB = process.env.BENCH_AB === '1';
 
 interface ChildResult {
   events: number;
@@ -56,11 +63,18 @@ async function childMode(kind: string, url: string) {
   const started = performance.now();
   let events: number;
   try {
-    if (kind === 'rebuild') {
+    if (kind === 'rebuild' || kind === 'rebuild-without-phase2') {
       const store = new PostgresEventStore(pool);
       let last = 0;
       const r = await rebuild(
-        { db, pool, store, registry, projections: allProjections },
+        {
+          db,
+          pool,
+          store,
+          registry,
+          // the A/B leg: the read models as they were before phase 2's (issue 16) were added
+          projections: kind === 'rebuild' ? allProjections : allProjections.filter((p) => !PHASE2_MODELS.has(p.name)),
+        },
         {
           fresh: true,
           onProgress: (p) => {
@@ -124,7 +138,8 @@ async function main() {
     database: 'bench',
     settings: { synchronous_commit: 'off', shared_buffers: '256MB', max_wal_size: '4GB', work_mem: '16MB' },
   });
-  const pool = createPool(server.url, 4);
+  // no statement timeout: the COPY floor's statements run for minutes on a loaded machine
+  const pool = createPool(server.url, 4, { statementTimeoutMs: 0, queryTimeoutMs: 0 });
   const db = createDb(pool);
   try {
     await migrateToLatest(db);
@@ -145,6 +160,21 @@ async function main() {
     err(
       `  ${ours.events} events in ${(ours.ms / 1000).toFixed(1)} s: ${Math.round(oursRate)} ev/s, peak RSS ${ours.peakRssMb.toFixed(0)} MB\n`,
     );
+    let ab: { without_phase2_events_per_s: number; phase2_cost_us_per_event: number } | undefined;
+    if (AB) {
+      err('rebuild without the phase-2 read models (A/B, same data)...\n');
+      const without = await runChild('rebuild-without-phase2', server.url);
+      const again = await runChild('rebuild', server.url);
+      const withMs = (ours.ms + again.ms) / 2;
+      const costUs = ((withMs - without.ms) * 1000) / ours.events;
+      err(
+        `  without: ${Math.round(without.events / (without.ms / 1000))} ev/s; with (2nd run): ${Math.round(again.events / (again.ms / 1000))} ev/s; phase-2 read models: ${costUs.toFixed(2)} µs/event (mean of the two runs with them)\n`,
+      );
+      ab = {
+        without_phase2_events_per_s: Math.round(without.events / (without.ms / 1000)),
+        phase2_cost_us_per_event: Number(costUs.toFixed(2)),
+      };
+    }
     await pool.query('analyze');
 
     // 3. the floor: COPY of the same final rows into the same tables (same indexes)
@@ -206,11 +236,37 @@ async function main() {
       if (i >= 30) times.push(ms); // warm-up
       if (d === '2019-11-19' || i === dates.length - 1) sample = res.json();
     }
+    // 6. the cross-programme Region report on the same data
+    const codes = (
+      await sql<{ region_code: string }>`select distinct region_code from read.territories`.execute(db)
+    ).rows
+      .map((r) => r.region_code)
+      .concat(['41', '42', '21']) // pre-2016 codes: their report regroups Grand Est
+      .sort();
+    const regionTimes: number[] = [];
+    for (let i = 0; i < 330; i++) {
+      const code = codes[(i * 7) % codes.length]!;
+      const d = new Date(Date.UTC(2014, 0, 1) + ((i * 7919) % 4700) * 86_400_000).toISOString().slice(0, 10);
+      const geography = i % 2 === 0 ? 'asof' : 'current';
+      const t0 = performance.now();
+      const res = await app.inject({
+        url: `/reports/regions/${code}?asOf=${d}&geography=${geography}`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const ms = performance.now() - t0;
+      if (res.statusCode !== 200) throw new Error(`region report answered ${res.statusCode}: ${res.body}`);
+      if (i >= 30) regionTimes.push(ms); // warm-up
+    }
     await app.close();
     await system.close();
     const p50 = pct(times, 50);
     const p99 = pct(times, 99);
     err(`GET /reports/progress?asOf=: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (${times.length} requests)\n`);
+    const r50 = pct(regionTimes, 50);
+    const r99 = pct(regionTimes, 99);
+    err(
+      `GET /reports/regions/{code}?asOf=&geography=: p50 ${r50.toFixed(1)} ms, p99 ${r99.toFixed(1)} ms (${regionTimes.length} requests)\n`,
+    );
     const check = await sql<{ n: string }>`select count(*) as n from read.audit_log`.execute(db);
     err(`sample report: ${JSON.stringify(sample).slice(0, 300)}...\n`);
 
@@ -229,7 +285,10 @@ async function main() {
       emmett_peak_rss_mb: Math.round(emmett.peakRssMb),
       asof_p50_ms: Number(p50.toFixed(2)),
       asof_p99_ms: Number(p99.toFixed(2)),
+      region_p50_ms: Number(r50.toFixed(2)),
+      region_p99_ms: Number(r99.toFixed(2)),
       audit_rows: Number(check.rows[0]?.n ?? 0),
+      ...(ab ?? {}),
     };
     process.stdout.write(JSON.stringify(result) + '\n');
   } finally {

@@ -1,4 +1,4 @@
-import { territoryStream } from '../src/eventstore/streams.ts';
+import { applicationStream, territoryStream } from '../src/eventstore/streams.ts';
 import type { Axis } from '../src/domain/kernel/shared.ts';
 import type { Epci } from '../src/domain/territoires-industrie/territory/territory.ts';
 import type { FundingSource } from '../src/domain/territoires-industrie/project/project.ts';
@@ -116,6 +116,21 @@ export type Step =
       succeeds?: string;
     }
   | { kind: 'coLeads'; date: string; actor: Actor; territoryId: string; programme?: string }
+  // phase 2's call for applications (seeds/phase2.ts)
+  | {
+      kind: 'apply';
+      date: string;
+      actor: Actor;
+      programme: string;
+      territoryId: string;
+      name: string;
+      regionCode: string;
+      epcis: Epci[];
+      succeeds?: string;
+    }
+  | { kind: 'select' | 'decline'; date: string; actor: Actor; programme: string; territoryId: string }
+  | { kind: 'labelFromApplication'; date: string; actor: Actor; programme: string; territoryId: string }
+  | { kind: 'projectLead'; date: string; actor: Actor; programme: string; territoryId: string }
   | {
       kind: 'split';
       date: string;
@@ -187,7 +202,13 @@ export function streamOf(s: Step): string {
   switch (s.kind) {
     case 'label':
     case 'coLeads':
+    case 'labelFromApplication':
+    case 'projectLead':
       return territoryStream(s.territoryId, s.programme);
+    case 'apply':
+    case 'select':
+    case 'decline':
+      return applicationStream(s.territoryId, s.programme);
     case 'split':
     case 'rename':
     case 'perimeter':

@@ -2,13 +2,14 @@ import { handleCommand, loadAggregate, type Dependencies } from '../src/applicat
 import { contractDecider, territoryFacts } from '../src/domain/territoires-industrie/contract/index.ts';
 import { contractFacts, projectDecider } from '../src/domain/territoires-industrie/project/index.ts';
 import { territoryDecider } from '../src/domain/territoires-industrie/territory/index.ts';
-import { contractStream, projectStream, territoryStream } from '../src/eventstore/streams.ts';
+import { applicationStream, contractStream, projectStream, territoryStream } from '../src/eventstore/streams.ts';
 import { mapLimit } from '../src/importer/concurrency.ts';
 import { createHash } from 'node:crypto';
 import type { System } from '../src/system.ts';
 import { buildPlan, streamOf, type Step } from './history.ts';
 import { buildPhase2Steps } from './phase2.ts';
 import { builtInProgramme } from '../src/domain/programmes/index.ts';
+import { applicationDecider, callOf, labellingOf } from '../src/domain/territoires-industrie/application/index.ts';
 
 /**
  * Loads the demo history (seeds/history.ts) through the real command handlers, never by writing
@@ -93,6 +94,99 @@ async function run(
             },
             elected: { name: `Élu local ${step.territoryId} (synthétique)`, role: "Président d'EPCI", synthetic: true },
             appointedOn: step.date,
+          },
+          metadata,
+        },
+        ctx,
+      );
+      break;
+    case 'apply': {
+      r = await handleCommand(
+        deps,
+        streamOf(step),
+        applicationDecider,
+        {
+          type: 'SubmitApplication',
+          data: {
+            applicationId: step.territoryId,
+            programme: step.programme,
+            name: step.name,
+            regionCode: step.regionCode,
+            epcis: step.epcis,
+            submittedOn: step.date,
+            ...(step.succeeds ? { succeeds: step.succeeds } : {}),
+            synthetic: true,
+            call: callOf(step.programme) ?? null,
+          },
+          metadata,
+        },
+        ctx,
+      );
+      break;
+    }
+    case 'select':
+    case 'decline': {
+      const call = callOf(step.programme)!;
+      r = await handleCommand(
+        deps,
+        streamOf(step),
+        applicationDecider,
+        step.kind === 'select'
+          ? {
+              type: 'SelectApplication',
+              data: { applicationId: step.territoryId, selectedOn: step.date, call },
+              metadata,
+            }
+          : {
+              type: 'DeclineApplication',
+              data: {
+                applicationId: step.territoryId,
+                decidedOn: step.date,
+                reason: 'Candidature non retenue par le comité (synthétique)',
+                call,
+              },
+              metadata,
+            },
+        ctx,
+      );
+      break;
+    }
+    case 'labelFromApplication': {
+      const application = (
+        await loadAggregate(deps, applicationStream(step.territoryId, step.programme), applicationDecider)
+      ).state;
+      r = await handleCommand(
+        deps,
+        streamOf(step),
+        territoryDecider,
+        labellingOf(application, step.territoryId, step.date, metadata),
+        ctx,
+      );
+      break;
+    }
+    case 'projectLead':
+      r = await handleCommand(
+        deps,
+        streamOf(step),
+        territoryDecider,
+        {
+          type: 'AppointProjectLead',
+          data: {
+            territoryId: step.territoryId,
+            lead: {
+              name: `Chef·fe de projet ${step.territoryId} (synthétique)`,
+              role: 'Chef de projet Territoires d’industrie',
+              synthetic: true,
+            },
+            appointedOn: step.date,
+            cofinancing: [
+              { funder: 'ANCT (synthétique)', kind: 'state', amountEur: 40_000 },
+              {
+                funder: `Intercommunalité porteuse ${step.territoryId} (synthétique)`,
+                kind: 'epci',
+                amountEur: 40_000,
+              },
+            ],
           },
           metadata,
         },
@@ -357,11 +451,21 @@ async function recordedCommands(deps: Dependencies, stream: string): Promise<Set
   return ids;
 }
 
-// Phases, so that every cross-stream fact a decision reads is already recorded: territories
+// Phases, so that every cross-stream fact a decision reads is already recorded: applications,
+// territories
 // (labels, co-leads, perimeters), then contracts (read their territory), then projects (read
 // their territory and contract), then the split (its territory took projects until that day).
+// Phase 2's applications come first (a territory is labelled from its selected application).
 const phaseOf = (s: Step) =>
-  s.kind === 'split' ? 3 : streamOf(s).startsWith('territory-') ? 0 : streamOf(s).startsWith('contract-') ? 1 : 2;
+  s.kind === 'split'
+    ? 3
+    : streamOf(s).startsWith('application-')
+      ? -1
+      : streamOf(s).startsWith('territory-')
+        ? 0
+        : streamOf(s).startsWith('contract-')
+          ? 1
+          : 2;
 
 export async function loadDemoHistory(
   deps: Dependencies,
@@ -375,7 +479,7 @@ export async function loadDemoHistory(
   let events = 0;
   let skipped = 0;
   let lastPosition: bigint | undefined;
-  for (const phase of [0, 1, 2, 3]) {
+  for (const phase of [-1, 0, 1, 2, 3]) {
     const byStream = new Map<string, typeof steps>();
     for (const x of steps) {
       if (phaseOf(x.step) !== phase) continue;

@@ -1,4 +1,5 @@
 import type { Epci } from '../src/domain/territoires-industrie/territory/territory.ts';
+import { callOf } from '../src/domain/territoires-industrie/application/call.ts';
 import { ADMINS, REGIONS, addDays, prng, type Step } from './history.ts';
 
 /**
@@ -18,6 +19,8 @@ export const PHASE2_LABELLED_ON = '2023-11-09';
 export const PHASE2_TERRITORIES = 183;
 /** Phase-1 numbers reused in phase 2 for another territory (8413: the published case). */
 export const REUSED_NUMBERS = ['8413', '7505', '3207', '5303', '2702'];
+/** Candidates of the demo's call that were not selected (synthetic). */
+export const PHASE2_NOT_SELECTED = 12;
 
 export function buildPhase2Steps(phase1: readonly Step[]): Step[] {
   const rnd = prng(20231109);
@@ -60,19 +63,44 @@ export function buildPhase2Steps(phase1: readonly Step[]): Step[] {
     out.push({ id, name: `Territoire synthétique ${id} (2023)`, regionCode: r, epcis: epcisFor(id, int(2, 5)) });
   }
 
+  // the call: every territory labelled applied within the window and was selected; some other
+  // candidates were not selected (synthetic ids 9x of their Region, never labelled)
+  const call = callOf(PHASE2)!;
+  const window = daysBetween(call.opensOn, call.closesOn);
+  const applyStep = (t: T): Step => ({
+    kind: 'apply',
+    programme: PHASE2,
+    date: addDays(call.opensOn, int(0, window)),
+    actor: pick(ADMINS),
+    territoryId: t.id,
+    name: t.name,
+    regionCode: t.regionCode,
+    epcis: t.epcis,
+    ...(t.succeeds ? { succeeds: t.succeeds } : {}),
+  });
   const steps: Step[] = [];
+  const declined: T[] = regions.slice(0, PHASE2_NOT_SELECTED).map((r) => {
+    const id = `${r}91`;
+    return {
+      id,
+      name: `Candidature synthétique ${id} (2023, non retenue)`,
+      regionCode: r,
+      epcis: epcisFor(id, int(1, 3)),
+    };
+  });
+  for (const t of declined) {
+    steps.push(applyStep(t));
+    steps.push({ kind: 'decline', programme: PHASE2, date: call.announcedOn, actor: pick(ADMINS), territoryId: t.id });
+  }
   for (const t of out.slice(0, PHASE2_TERRITORIES)) {
+    steps.push(applyStep(t));
+    steps.push({ kind: 'select', programme: PHASE2, date: call.announcedOn, actor: pick(ADMINS), territoryId: t.id });
     steps.push({
-      kind: 'label',
+      kind: 'labelFromApplication',
       programme: PHASE2,
       date: PHASE2_LABELLED_ON,
       actor: pick(ADMINS),
       territoryId: t.id,
-      name: t.name,
-      regionCode: t.regionCode,
-      epcis: t.epcis,
-      ...(t.succeeds ? { succeeds: t.succeeds } : {}),
-      synthetic: true,
     });
     steps.push({
       kind: 'coLeads',
@@ -81,6 +109,15 @@ export function buildPhase2Steps(phase1: readonly Step[]): Step[] {
       actor: pick(ADMINS),
       territoryId: t.id,
     });
+    steps.push({
+      kind: 'projectLead',
+      programme: PHASE2,
+      date: addDays(PHASE2_LABELLED_ON, int(91, 240)),
+      actor: pick(ADMINS),
+      territoryId: t.id,
+    });
   }
   return steps;
 }
+
+const daysBetween = (a: string, b: string) => Math.round((Date.parse(b) - Date.parse(a)) / 86_400_000);

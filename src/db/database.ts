@@ -45,6 +45,31 @@ export interface TerritoriesTable {
   succeeds: string | null;
   synthetic: Generated<boolean>;
   position: Int8;
+  /** Migration 0015: the application of the programme's call it was labelled from. */
+  application_id: string | null;
+  /** Migration 0015: the co-financed project lead (chef de projet). */
+  project_lead: string | null;
+  project_lead_appointed_on: DateCol | null;
+  project_lead_cofinancing_cents: Int8 | null;
+  project_lead_funders: string | null;
+}
+
+/** read.applications (migration 0015): one row per version of an application to a call. */
+export interface ApplicationsTable {
+  programme: string;
+  application_id: string;
+  valid_from: DateCol;
+  valid_to: DateCol | null;
+  name: string;
+  region_code: string;
+  epci_count: number;
+  status: string;
+  submitted_on: DateCol;
+  decided_on: DateCol | null;
+  succeeds: string | null;
+  labelled_on: DateCol | null;
+  synthetic: Generated<boolean>;
+  position: Int8;
 }
 
 export interface TerritoryEpcisTable {
@@ -228,10 +253,12 @@ export interface Database {
   'read.report_deltas': ReportDeltasTable;
   'read.report_deltas_monthly': ReportDeltasMonthlyTable;
   'http.idempotency_keys': IdempotencyKeysTable;
+  'read.applications': ApplicationsTable;
 }
 
 export type TerritoryRow = Selectable<TerritoriesTable>;
 export type TerritoryEpciRow = Selectable<TerritoryEpcisTable>;
+export type ApplicationRow = Selectable<ApplicationsTable>;
 
 // Dates as plain 'YYYY-MM-DD' strings (no time zone games), int8 as strings (no precision loss).
 pg.types.setTypeParser(1082, (v) => v);

@@ -11,10 +11,12 @@ export const territoryStream = (id: string, programme: string = TERRITORIES_DEFA
   programme === TERRITORIES_DEFAULT_PROGRAMME ? `territory-${id}` : `territory-${id}@${programme}`;
 /** The programme catalogue: one stream per programme. */
 export const programmeStream = (id: string) => `programme-${id}`;
+/** A candidate territory's application to a programme's call: ids are unique within the programme. */
+export const applicationStream = (id: string, programme: string) => `application-${id}@${programme}`;
 export const contractStream = (id: string) => `contract-${id}`;
 export const projectStream = (id: string) => `project-${id}`;
 
-export const STREAM_CATEGORIES = ['territory', 'contract', 'project', 'programme'] as const;
+export const STREAM_CATEGORIES = ['territory', 'contract', 'project', 'programme', 'application'] as const;
 export type StreamCategory = (typeof STREAM_CATEGORIES)[number];
 
 export function categoryOf(stream: string): string {

@@ -43,6 +43,7 @@ const RESOURCE: Record<string, string> = {
   contract: 'contracts',
   project: 'projects',
   programme: 'programmes',
+  application: 'applications',
 };
 
 export class Feed {

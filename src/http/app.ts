@@ -41,6 +41,8 @@ import { auditProofRoutes } from './routes/audit-proofs.ts';
 import type { AuditTrail } from '../audit/scheduler.ts';
 import { programmeRoutes } from './routes/programmes.ts';
 import { regionReportRoutes } from './routes/region-reports.ts';
+import { applicationRoutes } from './routes/applications.ts';
+import { continuityRoutes } from './routes/continuity.ts';
 import type { ProgrammeCatalogue } from '../application/programmes.ts';
 
 /** Everything the HTTP layer needs, passed in explicitly (no singletons). */
@@ -244,5 +246,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   await app.register(auditProofRoutes);
   await app.register(programmeRoutes);
   await app.register(regionReportRoutes);
+  await app.register(applicationRoutes);
+  await app.register(continuityRoutes);
   return app;
 }

@@ -54,6 +54,8 @@ const TAGS: Record<string, string> = {
   projects: 'Projects (fiches-actions) of the territories and the fundings granted to them.',
   reports: 'Reports computed from the projections, as of any business date (JSON or CSV).',
   audit: 'The audit trail, timelines, territories rebuilt from their streams, hash-chain verification.',
+  applications:
+    "A programme's call for applications (Territoires d'industrie phase 2): candidacies, selection after the call closes, labelling of the selected.",
 };
 
 const STATUS_TEXT: Record<string, string> = {
@@ -90,6 +92,8 @@ export const OPERATIONS: Record<string, { operationId: string; description?: str
   'POST /territories/{id}/co-leads': { operationId: 'appointTerritoryCoLeads' },
   'POST /territories/{id}/withdrawal': { operationId: 'withdrawTerritory' },
   'POST /territories/{id}/splits': { operationId: 'splitTerritory' },
+  'POST /territories/{id}/project-lead': { operationId: 'appointTerritoryProjectLead' },
+  'POST /territories/{id}/succession': { operationId: 'linkTerritorySuccession' },
   'GET /contracts': { operationId: 'listContracts' },
   'POST /contracts': {
     operationId: 'draftContract',

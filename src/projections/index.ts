@@ -1,3 +1,4 @@
+import { applicationsProjection } from './applications/projection.ts';
 import { auditProjection } from './audit/projection.ts';
 import { contractsProjection } from './contracts/projection.ts';
 import { projectsProjection } from './projects/projection.ts';
@@ -10,4 +11,5 @@ export const allProjections: Projection[] = [
   contractsProjection,
   projectsProjection,
   auditProjection,
+  applicationsProjection,
 ];

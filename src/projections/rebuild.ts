@@ -38,6 +38,7 @@ export const READ_TABLES: Record<string, string> = {
   audit_log: 'position',
   report_deltas: 'day, metric, region_code, axis',
   report_deltas_monthly: 'month, metric, region_code, axis',
+  applications: 'programme, application_id, valid_from',
 };
 
 export interface Checksum {

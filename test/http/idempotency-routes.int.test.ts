@@ -1,6 +1,6 @@
 import t from 'tap';
 import { build, type Built } from '../helpers/build.ts';
-import { TODAY, commitment, countEvents, post, tokens, type Tokens } from './commands/fixtures.ts';
+import { commitment, countEvents, post, tokens, type Tokens } from './commands/fixtures.ts';
 
 /**
  * Every POST route of the live OpenAPI document, with a repeated Idempotency-Key: the same body
@@ -71,6 +71,17 @@ async function project(b: Built, tk: Tokens & { lead: string }, n: number) {
   );
   return p.id as string;
 }
+
+const P2 = 'territoires-industrie-2023';
+/** A candidate territory's application to phase 2's call (its own id, region 44). */
+const application = (n: number) => ({
+  id: `44${50 + n}`,
+  programme: P2,
+  name: `Candidat ${n}`,
+  regionCode: '44',
+  epcis: [epci(n)],
+  submittedOn: '2023-07-01',
+});
 
 const cases: Record<string, Prepare> = {
   '/territories': async (b, tk, n) => {
@@ -202,10 +213,82 @@ const cases: Record<string, Prepare> = {
     const body = { abandonedOn: '2019-10-01', reason: 'no funding' };
     return { token: tk.lead, url: `/projects/${id}/abandon`, body, other: { ...body, reason: 'other' } };
   },
+  '/territories/{id}/project-lead': async (b, tk, n) => {
+    const id = await territory(b, tk, n);
+    const body = {
+      lead: { name: 'C. Martin' },
+      appointedOn: '2019-02-01',
+      cofinancing: [
+        { funder: 'ANCT', kind: 'state', amountEur: 40000 },
+        { funder: 'CC', kind: 'epci', amountEur: 20000 },
+      ],
+    };
+    return {
+      token: tk.admin,
+      url: `/territories/${id}/project-lead`,
+      body,
+      other: { ...body, appointedOn: '2019-02-02' },
+    };
+  },
+  '/territories/{id}/succession': async (b, tk, n) => {
+    const id = await territory(b, tk, n);
+    await ok(
+      post(b, tk.admin, '/territories', {
+        id,
+        programme: P2,
+        name: `Territoire ${n} (2023)`,
+        regionCode: '44',
+        epcis: [epci(n)],
+        labelledOn: '2023-11-09',
+      }),
+      `label ${id} in ${P2}`,
+    );
+    const body = { programme: P2, succeeds: id, linkedOn: '2024-01-10' };
+    return { token: tk.admin, url: `/territories/${id}/succession`, body, other: { ...body, linkedOn: '2024-01-11' } };
+  },
+  '/applications': async (_b, tk, n) => {
+    const body = application(n);
+    return { token: tk.admin, url: '/applications', body, other: { ...body, name: 'Autre nom' } };
+  },
+  '/applications/{id}/selection': async (b, tk, n) => {
+    await ok(post(b, tk.admin, '/applications', application(n)), 'apply');
+    const body = { programme: P2, selectedOn: '2023-11-09' };
+    return {
+      token: tk.admin,
+      url: `/applications/44${50 + n}/selection`,
+      body,
+      other: { ...body, selectedOn: '2023-11-10' },
+    };
+  },
+  '/applications/{id}/non-selection': async (b, tk, n) => {
+    await ok(post(b, tk.admin, '/applications', application(n)), 'apply');
+    const body = { programme: P2, decidedOn: '2023-11-09' };
+    return {
+      token: tk.admin,
+      url: `/applications/44${50 + n}/non-selection`,
+      body,
+      other: { ...body, decidedOn: '2023-11-10' },
+    };
+  },
+  '/applications/{id}/labelling': async (b, tk, n) => {
+    await ok(post(b, tk.admin, '/applications', application(n)), 'apply');
+    await ok(
+      post(b, tk.admin, `/applications/44${50 + n}/selection`, { programme: P2, selectedOn: '2023-11-09' }),
+      'select',
+    );
+    const body = { programme: P2, labelledOn: '2023-11-09' };
+    return {
+      token: tk.admin,
+      url: `/applications/44${50 + n}/labelling`,
+      body,
+      other: { ...body, labelledOn: '2023-11-10' },
+    };
+  },
 };
 
 t.test('every POST route of /openapi.json honours a repeated Idempotency-Key', async (t) => {
-  const b = await build(t, { today: TODAY, runner: false });
+  // a today after phase 2's call (2023): the cases of phase 1 are dated 2019, before it anyway
+  const b = await build(t, { today: '2026-01-15', runner: false });
   const doc = (await b.app.inject({ url: '/openapi.json' })).json<{ paths: Record<string, Record<string, unknown>> }>();
   const postPaths = Object.entries(doc.paths)
     .filter(([, ops]) => 'post' in ops)

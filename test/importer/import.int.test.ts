@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import t from 'tap';
+import { continuityReport } from '../../src/projections/reports/continuity.ts';
 import { loadAggregate } from '../../src/application/commandHandler.ts';
 import { territoryDecider } from '../../src/domain/territoires-industrie/territory/index.ts';
 import { importTerritories, type ImportOptions } from '../../src/importer/run.ts';
@@ -161,6 +162,17 @@ t.test('phase 2 reuses phase 1 numbers: two territories, two streams, two rows',
     { programme: 'territoires-industrie-2018', name: 'Fixture Vosges' },
     { programme: 'territoires-industrie-2023', name: 'Fixture Vallée Deux' },
   ]);
+  // an imported list carries no `succeeds`: the continuity report proposes the pairs from EPCI overlap
+  const continuity = await continuityReport(system.db, p2.id, 'territoires-industrie-2018', '2023-12-31');
+  t.match(continuity.counts, { renewed: 0, new: 2, proposed: 2 });
+  t.same(
+    continuity.new.map((n) => [n.id, n.proposals.map((p) => [p.id, p.sharedEpcis, p.jaccard])]),
+    [
+      ['4401', [['4401', 2, 1]]],
+      ['4402', [['4402', 1, continuity.new[1]!.proposals[0]!.jaccard]]],
+    ],
+  );
+  t.ok(continuity.new[1]!.proposals[0]!.jaccard >= 0.5);
 });
 
 t.test('npm run import:territories: errors stop the import, --skip-invalid and --dry-run', async (t) => {

@@ -103,8 +103,17 @@ t.test(
 
     // the rows the previous release projected are the rows served, untouched
     const after = await system.pool.query(
-      `select row_to_json(x)::jsonb - 'programme' - 'succeeds' as j, programme from read.territories x order by territory_id, valid_from`,
+      // the columns this release added (0012: succeeds; 0015: the application and the project lead) are null on them
+      `select row_to_json(x)::jsonb - 'programme' - 'succeeds' - 'application_id' - 'project_lead'
+              - 'project_lead_appointed_on' - 'project_lead_cofinancing_cents' - 'project_lead_funders' as j, programme
+         from read.territories x order by territory_id, valid_from`,
     );
+    const added = await system.pool.query<{ n: string }>(
+      `select count(*) as n from read.territories
+        where application_id is not null or project_lead is not null or project_lead_appointed_on is not null
+           or project_lead_cofinancing_cents is not null or project_lead_funders is not null`,
+    );
+    t.equal(added.rows[0]!.n, '0', "migration 0015's columns are null on the previous release's rows");
     const sort = (rows: Record<string, unknown>[]) =>
       [...rows].sort((a, b) =>
         `${String(a.territory_id)}|${String(a.valid_from)}`.localeCompare(

@@ -160,6 +160,25 @@ t.test('the demo history loads through the commands and replays every published 
         and type = 'TerritoryLabelled' and (data->>'synthetic')::boolean`,
   );
   t.equal(flagged.rows[0]!.n, '183', 'each phase-2 territory of the demo is marked synthetic');
+  // each labelled from its application to the call (issue 16), with a co-financed project lead
+  const apps = (asOf: string) =>
+    get(`/applications?programme=territoires-industrie-2023&asOf=${asOf}&limit=1`).then((r) =>
+      r.json<{ total: number; byStatus: Record<string, number> }>(),
+    );
+  t.match(await apps('2023-09-22'), { total: 195, byStatus: { submitted: 195, selected: 0, labelled: 0 } });
+  t.match(await apps('2023-11-09'), { total: 195, byStatus: { labelled: 183, not_selected: 12, submitted: 0 } });
+  t.equal((await apps('2023-06-22')).total, 0, 'none before the call opened');
+  const fromApps = await system.pool.query<{ n: string; leads: string }>(
+    `select count(*) filter (where application_id is not null) as n,
+            count(*) filter (where project_lead is not null) as leads
+       from read.territories where programme = 'territoires-industrie-2023' and valid_to is null`,
+  );
+  t.same(fromApps.rows[0], { n: '183', leads: '183' });
+  const continuity = (await get('/reports/continuity?programme=territoires-industrie-2023&asOf=2023-12-31')).json<{
+    counts: { renewed: number; new: number };
+  }>();
+  t.equal(continuity.counts.renewed + continuity.counts.new, 183, 'renewed + new = the 183');
+  t.equal(continuity.counts.renewed, Number(links.rows[0]!.renewed));
 
   // npm start with SEED=demo seeds only an empty store
   const before = await system.store.headCheckpoint();

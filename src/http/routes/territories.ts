@@ -44,6 +44,19 @@ const TerritoryView = z.object({
   coLeads: z.object({ industrial: z.string().nullable(), elected: z.string().nullable() }),
   splitFrom: z.string().nullable(),
   succeeds: z.string().nullable().describe('the territory of the previous phase it renews'),
+  application: z
+    .string()
+    .nullable()
+    .describe("the application of the programme's call it was labelled from (GET /applications/{id})"),
+  projectLead: z
+    .object({
+      name: z.string(),
+      appointedOn: z.string(),
+      cofinancingEur: z.number().describe('yearly co-financing of the post, all funders'),
+      funders: z.array(z.string()),
+    })
+    .nullable()
+    .describe('the co-financed project lead (chef de projet) in force on the date, null until appointed'),
   synthetic: z.boolean(),
   validFrom: z.string(),
   validTo: z.string().nullable(),
@@ -51,7 +64,7 @@ const TerritoryView = z.object({
 });
 
 /** `succeeds` names a territory of the programme this one follows, labelled there. */
-async function assertSucceeds(deps: AppDeps, programme: string, succeeds: string): Promise<void> {
+export async function assertSucceeds(deps: AppDeps, programme: string, succeeds: string): Promise<void> {
   const facts = await deps.programmes.find(programme);
   if (!facts?.follows)
     throw validationError(`succeeds: programme ${programme} follows no other programme`, { field: 'succeeds' });

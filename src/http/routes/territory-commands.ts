@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { handleCommand, loadAggregate } from '../../application/commandHandler.ts';
-import { BusinessDate, Siren, conflict, notFound } from '../../domain/kernel/shared.ts';
+import { AmountEur, BusinessDate, Siren, conflict, notFound } from '../../domain/kernel/shared.ts';
 import {
   Epci,
   Person,
@@ -24,6 +24,7 @@ import {
   todayOf,
 } from '../commands.ts';
 import { idempotent } from '../idempotency.ts';
+import { assertSucceeds } from './territories.ts';
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -54,6 +55,32 @@ export const WithdrawalBody = z.strictObject({
   programme: ProgrammeField,
   withdrawnOn: BusinessDate,
   reason: Text(2000),
+});
+
+export const ProjectLeadBody = z.strictObject({
+  programme: ProgrammeField,
+  lead: Person,
+  appointedOn: BusinessDate,
+  cofinancing: z
+    .array(
+      z.strictObject({
+        funder: Text(200).describe('who co-finances the post (ANCT, the Region, an EPCI...)'),
+        kind: z.enum(['state', 'region', 'epci', 'other']),
+        amountEur: AmountEur.describe('yearly amount'),
+      }),
+    )
+    .min(1)
+    .max(20)
+    .describe('the co-financing of the post: at least two funders'),
+});
+export const SuccessionBody = z.strictObject({
+  programme: ProgrammeField,
+  succeeds: TerritoryId.describe('the territory of the programme this one follows that it renews'),
+  linkedOn: BusinessDate,
+  basis: z
+    .enum(['epci-overlap', 'administrator'])
+    .default('epci-overlap')
+    .describe('epci-overlap: a pair the continuity report proposed, confirmed'),
 });
 
 const IdParams = z.strictObject({ id: TerritoryId });
@@ -111,6 +138,35 @@ export const territoryCommandRoutes: FastifyPluginAsyncZod = async (app) => {
       metadata: { actor, today },
     }),
   );
+  action(
+    'project-lead',
+    'Appoint the co-financed project lead (chef de projet) of a territory (programme administrators)',
+    ProjectLeadBody,
+    (territoryId, b, actor, today) => ({
+      type: 'AppointProjectLead',
+      data: { territoryId, ...b },
+      metadata: { actor, today },
+    }),
+  );
+
+  // The renewal link recorded after labelling (an imported list has none): checked against the
+  // programme this one follows, as POST /territories checks `succeeds`.
+  commandOnId(app, deps, { prefix: 'territories', tag: 'territories', params: IdParams, guard: admin })(
+    'succession',
+    'Record that a territory renews one of the programme it follows (programme administrators)',
+    SuccessionBody,
+    async (req, reply, p, id, b) => {
+      const programme = await territoryProgramme(deps, b.programme);
+      await assertSucceeds(deps, programme.id, b.succeeds);
+      const stream = await territoryStreamFor(deps, programme.id, id);
+      return runCommand(req, reply, deps, p, stream, territoryDecider, {
+        type: 'LinkSuccession',
+        data: { territoryId: id, succeeds: b.succeeds, linkedOn: b.linkedOn, basis: b.basis },
+        metadata: { actor: p, today: todayOf(deps.clock), programme },
+      });
+    },
+  );
+
   action(
     'withdrawal',
     'Withdraw a territory from the programme (programme administrators)',

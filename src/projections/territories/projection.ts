@@ -110,6 +110,8 @@ export const territoriesProjection: Projection = {
     'TerritorySplit',
     'TerritoryCoLeadsAppointed',
     'TerritoryWithdrawn',
+    'TerritoryProjectLeadAppointed',
+    'TerritorySuccessionLinked',
   ]),
   async apply(trx, event: ProjectedEvent, ctx: ProjectionContext) {
     const db = inSchema(trx, ctx.schema);
@@ -154,6 +156,7 @@ export const territoriesProjection: Projection = {
             succeeds: d.succeeds ?? null,
             synthetic: d.synthetic ?? false,
             position,
+            application_id: d.application ?? null,
           })
           .onConflict((oc) => oc.columns(['programme', 'territory_id', 'valid_from']).doNothing())
           .execute();
@@ -190,6 +193,21 @@ export const territoriesProjection: Projection = {
           industrial_co_lead: d.industrial.name,
           elected_co_lead: d.elected.name,
         });
+        return;
+      }
+      case 'TerritoryProjectLeadAppointed': {
+        const d = event.data as Data<'TerritoryProjectLeadAppointed'>;
+        await newVersion(db, key, date, position, {
+          project_lead: d.lead.name,
+          project_lead_appointed_on: d.appointedOn,
+          project_lead_cofinancing_cents: String(d.cofinancing.reduce((a, f) => a + f.amountCents, 0)),
+          project_lead_funders: d.cofinancing.map((f) => f.funder).join('; '),
+        });
+        return;
+      }
+      case 'TerritorySuccessionLinked': {
+        const d = event.data as Data<'TerritorySuccessionLinked'>;
+        await newVersion(db, key, date, position, { succeeds: d.succeeds });
         return;
       }
       case 'TerritoryWithdrawn': {

@@ -49,6 +49,16 @@ function view(row: TerritoryRow, epcis: { siren: string; name: string; nature: s
     coLeads: { industrial: row.industrial_co_lead, elected: row.elected_co_lead },
     splitFrom: row.split_from,
     succeeds: row.succeeds,
+    application: row.application_id,
+    projectLead:
+      row.project_lead === null
+        ? null
+        : {
+            name: row.project_lead,
+            appointedOn: row.project_lead_appointed_on!,
+            cofinancingEur: Number(row.project_lead_cofinancing_cents ?? 0) / 100,
+            funders: row.project_lead_funders ? row.project_lead_funders.split('; ') : [],
+          },
     synthetic: row.synthetic,
     validFrom: row.valid_from,
     validTo: row.valid_to,

@@ -4,9 +4,11 @@ import {
   assertNever,
   conflict,
   notFound,
+  toCents,
   validationError,
   type Command,
 } from '../../kernel/shared.ts';
+import type { ApplicationFacts } from '../application/decide.ts';
 import type { Epci, Territory, TerritoryEvent, TerritoryEventOf } from './territory.ts';
 
 /** Territory commands and `decide`: one small function per command. Pure. */
@@ -23,6 +25,8 @@ export type LabelTerritory = Command<
     splitFrom?: string;
     succeeds?: string;
     synthetic?: boolean;
+    /** Labelled from this application of the programme's call: it must be selected (the shell loads it). */
+    fromApplication?: ApplicationFacts;
   }
 >;
 export type RenameTerritory = Command<'RenameTerritory', { territoryId: string; name: string; renamedOn: string }>;
@@ -53,8 +57,29 @@ export type WithdrawTerritory = Command<
   { territoryId: string; withdrawnOn: string; reason: string }
 >;
 
+export type AppointProjectLead = Command<
+  'AppointProjectLead',
+  {
+    territoryId: string;
+    lead: { name: string; role?: string; synthetic?: boolean };
+    appointedOn: string;
+    cofinancing: { funder: string; kind: 'state' | 'region' | 'epci' | 'other'; amountEur: number }[];
+  }
+>;
+export type LinkSuccession = Command<
+  'LinkSuccession',
+  { territoryId: string; succeeds: string; linkedOn: string; basis: 'epci-overlap' | 'administrator' }
+>;
+
 export type TerritoryCommand =
-  LabelTerritory | RenameTerritory | ChangeTerritoryPerimeter | SplitTerritory | AppointCoLeads | WithdrawTerritory;
+  | LabelTerritory
+  | RenameTerritory
+  | ChangeTerritoryPerimeter
+  | SplitTerritory
+  | AppointCoLeads
+  | WithdrawTerritory
+  | AppointProjectLead
+  | LinkSuccession;
 
 type Active = Extract<Territory, { status: 'Labelled' }>;
 
@@ -100,7 +125,23 @@ const label = (c: LabelTerritory, state: Territory): TerritoryEventOf<'Territory
   uniqueSirens(c.data.epcis, 'epcis');
   if (c.data.epcis.length === 0)
     throw validationError('epcis: a territory holds at least one EPCI', { field: 'epcis' });
-  return [{ type: 'TerritoryLabelled', data: { ...c.data } }];
+  const { fromApplication: application, ...data } = c.data;
+  if (!application) return [{ type: 'TerritoryLabelled', data }];
+  if (application.status === 'Unknown') throw notFound(`application ${application.applicationId} does not exist`);
+  if (application.status !== 'Selected' || application.selectedOn === null)
+    throw conflict(
+      `application ${application.applicationId} is not selected: only a selected application is labelled`,
+      {
+        rule: 'labelled-from-selected-application',
+        currentStatus: application.status,
+      },
+    );
+  if (c.data.labelledOn < application.selectedOn)
+    throw validationError(
+      `labelledOn ${c.data.labelledOn} is before the application was selected (${application.selectedOn})`,
+      { field: 'labelledOn' },
+    );
+  return [{ type: 'TerritoryLabelled', data: { ...data, application: application.applicationId } }];
 };
 
 const rename = (c: RenameTerritory, state: Territory): TerritoryEvent[] => {
@@ -153,6 +194,45 @@ const appointCoLeads = (c: AppointCoLeads, state: Territory): TerritoryEvent[] =
   return [{ type: 'TerritoryCoLeadsAppointed', data: { ...c.data } }];
 };
 
+const appointProjectLead = (c: AppointProjectLead, state: Territory): TerritoryEvent[] => {
+  const s = active(state, c.data.territoryId);
+  assertInProgramme('appointedOn', c.data.appointedOn, c.metadata);
+  notBeforeLast('appointedOn', c.data.appointedOn, s);
+  const funders = c.data.cofinancing;
+  if (funders.length < 2)
+    throw validationError('cofinancing: a co-financed project lead has at least two funders', {
+      field: 'cofinancing',
+      rule: 'co-financed',
+    });
+  const names = new Set<string>();
+  for (const f of funders) {
+    if (names.has(f.funder))
+      throw validationError(`cofinancing: ${f.funder} is listed twice`, { field: 'cofinancing' });
+    names.add(f.funder);
+  }
+  return [
+    {
+      type: 'TerritoryProjectLeadAppointed',
+      data: {
+        territoryId: c.data.territoryId,
+        lead: c.data.lead,
+        appointedOn: c.data.appointedOn,
+        cofinancing: funders.map((f) => ({ funder: f.funder, kind: f.kind, amountCents: toCents(f.amountEur) })),
+      },
+    },
+  ];
+};
+
+const linkSuccession = (c: LinkSuccession, state: Territory): TerritoryEvent[] => {
+  const s = active(state, c.data.territoryId);
+  assertInProgramme('linkedOn', c.data.linkedOn, c.metadata);
+  notBeforeLast('linkedOn', c.data.linkedOn, s);
+  if (s.succeeds === c.data.succeeds) return []; // already so
+  if (s.succeeds !== null)
+    throw conflict(`territory ${s.id} already succeeds ${s.succeeds}`, { field: 'succeeds', succeeds: s.succeeds });
+  return [{ type: 'TerritorySuccessionLinked', data: { ...c.data } }];
+};
+
 const withdraw = (c: WithdrawTerritory, state: Territory): TerritoryEvent[] => {
   const s = active(state, c.data.territoryId);
   assertInProgramme('withdrawnOn', c.data.withdrawnOn, c.metadata);
@@ -184,6 +264,10 @@ export function decideTerritory(command: TerritoryCommand, state: Territory): Te
       return appointCoLeads(command, state);
     case 'WithdrawTerritory':
       return withdraw(command, state);
+    case 'AppointProjectLead':
+      return appointProjectLead(command, state);
+    case 'LinkSuccession':
+      return linkSuccession(command, state);
     default:
       return assertNever(command);
   }

@@ -42,4 +42,16 @@ export const territoryEventTypes: Record<string, EventTypeSpec> = {
     occurredOn: (d) => str(d.withdrawnOn),
     summary: (d) => `Territory ${str(d.territoryId)} withdrawn`,
   },
+  TerritoryProjectLeadAppointed: {
+    version: 1,
+    schema: S.TerritoryProjectLeadAppointed,
+    occurredOn: (d) => str(d.appointedOn),
+    summary: (d) => `Territory ${str(d.territoryId)} project lead appointed`,
+  },
+  TerritorySuccessionLinked: {
+    version: 1,
+    schema: S.TerritorySuccessionLinked,
+    occurredOn: (d) => str(d.linkedOn),
+    summary: (d) => `Territory ${str(d.territoryId)} renews ${str(d.succeeds)}`,
+  },
 };

@@ -35,6 +35,8 @@ export const TerritoryEventSchemas = {
     splitFrom: TerritoryId.optional(),
     /** The territory of the programme this one follows that it renews (phase 2 renewing phase 1). */
     succeeds: TerritoryId.optional(),
+    /** The selected application of the programme's call it was labelled from (phase 2). */
+    application: TerritoryId.optional(),
     synthetic: z.boolean().optional(),
   }),
   TerritoryRenamed: z.object({ territoryId: TerritoryId, name: z.string(), renamedOn: BusinessDate }),
@@ -58,6 +60,30 @@ export const TerritoryEventSchemas = {
     appointedOn: BusinessDate,
   }),
   TerritoryWithdrawn: z.object({ territoryId: TerritoryId, withdrawnOn: BusinessDate, reason: z.string() }),
+  /** The co-financed project lead (chef de projet) of a territory, and who co-finances the post. */
+  TerritoryProjectLeadAppointed: z.object({
+    territoryId: TerritoryId,
+    lead: Person,
+    appointedOn: BusinessDate,
+    cofinancing: z.array(
+      z.object({
+        funder: z.string(),
+        kind: z.enum(['state', 'region', 'epci', 'other']),
+        /** Yearly amount, integer cents. */
+        amountCents: z.number().int().nonnegative(),
+      }),
+    ),
+  }),
+  /**
+   * The territory renews one of the programme it follows (phase 2 renewing phase 1), recorded
+   * after its labelling: an administrator confirming a pair the continuity report proposed.
+   */
+  TerritorySuccessionLinked: z.object({
+    territoryId: TerritoryId,
+    succeeds: TerritoryId,
+    linkedOn: BusinessDate,
+    basis: z.enum(['epci-overlap', 'administrator']),
+  }),
 } as const;
 
 type Schemas = typeof TerritoryEventSchemas;
@@ -72,6 +98,12 @@ export interface CoLeads {
   appointedOn: string;
 }
 
+export interface ProjectLead {
+  lead: z.infer<typeof Person>;
+  appointedOn: string;
+  cofinancing: { funder: string; kind: 'state' | 'region' | 'epci' | 'other'; amountCents: number }[];
+}
+
 interface Known {
   id: string;
   programme: string;
@@ -80,6 +112,9 @@ interface Known {
   epcis: Epci[];
   labelledOn: string;
   coLeads: CoLeads | null;
+  projectLead: ProjectLead | null;
+  /** The territory of the followed programme it renews, null when none is recorded. */
+  succeeds: string | null;
   /** Business date of the latest event: a new decision may not be dated before it. */
   lastDate: string;
 }
@@ -105,6 +140,8 @@ export function evolveTerritory(state: Territory, event: TerritoryEvent): Territ
         epcis: [...d.epcis],
         labelledOn: d.labelledOn,
         coLeads: null,
+        projectLead: null,
+        succeeds: d.succeeds ?? null,
         lastDate: d.labelledOn,
       };
     }
@@ -144,6 +181,18 @@ export function evolveTerritory(state: Territory, event: TerritoryEvent): Territ
         },
         lastDate: maxDate(state.lastDate, event.data.appointedOn),
       };
+    case 'TerritoryProjectLeadAppointed':
+      return {
+        ...state,
+        projectLead: {
+          lead: event.data.lead,
+          appointedOn: event.data.appointedOn,
+          cofinancing: event.data.cofinancing.map((f) => ({ ...f })),
+        },
+        lastDate: maxDate(state.lastDate, event.data.appointedOn),
+      };
+    case 'TerritorySuccessionLinked':
+      return { ...state, succeeds: event.data.succeeds, lastDate: maxDate(state.lastDate, event.data.linkedOn) };
     case 'TerritoryWithdrawn':
       return {
         ...state,
