@@ -2,6 +2,8 @@ import { auditProjection } from './audit/projection.ts';
 import { contractsProjection } from './contracts/projection.ts';
 import { projectsProjection } from './projects/projection.ts';
 import { territoriesProjection } from './territories/projection.ts';
+import { nfiPlansProjection } from './nfi-plans/projection.ts';
+import { nfiPrioritiesProjection } from './nfi-priorities/projection.ts';
 import type { Projection } from './types.ts';
 
 /** Every projection the runner keeps up to date. */
@@ -10,4 +12,6 @@ export const allProjections: Projection[] = [
   contractsProjection,
   projectsProjection,
   auditProjection,
+  nfiPlansProjection,
+  nfiPrioritiesProjection,
 ];
