@@ -349,6 +349,25 @@ t.test("read models: plans, a Region's priorities, the NFI report and the Region
       ['42', ['42']],
     ],
   );
+  // the change feed: a Region's officers see its NFI records and its predecessors', not another's
+  const feed = async (token: string) =>
+    (await get('/feed?limit=500', { authorization: `Bearer ${token}` })).json<{
+      events: { stream: string; regionCode: string | null; href: string | null }[];
+    }>().events;
+  const seen44 = await feed(tk.officer44);
+  t.ok(
+    seen44.some(
+      (e) => e.stream === 'priorities-41@nouvelle-france-industrielle-2013' && e.href === '/regions/41/priorities',
+    ),
+  );
+  t.ok(seen44.every((e) => e.stream.startsWith('priorities-') && ['21', '41', '42'].includes(e.regionCode ?? '')));
+  t.same(await feed(tk.officer84), [], 'an officer of 84 sees none of them');
+  t.ok(
+    (await feed(tk.auditor)).some(
+      (e) => e.stream === 'plans-nouvelle-france-industrielle-2013' && e.href === '/plans/p-1',
+    ),
+  );
+
   const rcsv = await get('/reports/regions/44?asOf=2016-06-30&geography=current', { ...auth, accept: 'text/csv' });
   t.match(rcsv.body, /\n44,Grand Est,nouvelle-france-industrielle-2013,plans_chosen_rank1,11\n/);
 });
