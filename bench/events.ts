@@ -325,3 +325,129 @@ export async function insertEvents(
   }
   return total;
 }
+
+const NFI = 'nouvelle-france-industrielle-2013';
+const NFI_REGIONS = [
+  '11',
+  '21',
+  '22',
+  '23',
+  '24',
+  '25',
+  '26',
+  '31',
+  '41',
+  '42',
+  '43',
+  '52',
+  '53',
+  '54',
+  '72',
+  '73',
+  '74',
+  '82',
+  '83',
+  '91',
+  '93',
+  '94',
+];
+
+/**
+ * La Nouvelle France industrielle's history for the rebuild bench (`npm run bench:rebuild`): the
+ * plan catalogue (34 plans, their heads and validations, the regrouping), the 22 Regions of 2013
+ * each with 5 + 5 choices, leaders, a submitted and accepted roadmap, and `firms` Usine du futur
+ * selections spread over them (the part that grows with the volume). Follows the registry's schemas.
+ */
+export function* generateNfi(firms: number, seed = 17): Generator<GenEvent> {
+  const r = rng(seed);
+  const int = (a: number, b: number) => a + Math.floor(r() * (b - a + 1));
+  const plansStream = `plans-${NFI}`;
+  const plans = Array.from({ length: 34 }, (_, i) => (i === 5 ? 'usine-du-futur' : `plan-${i + 1}`));
+  const ev = (stream: string, type: string, data: JsonObject, on: string): GenEvent => ({
+    stream,
+    type,
+    schemaVersion: 1,
+    data,
+    occurredOn: on,
+  });
+  for (const p of plans)
+    yield ev(plansStream, 'PlanLaunched', { planId: p, name: `Plan ${p}`, launchedOn: '2013-09-12' }, '2013-09-12');
+  for (const p of plans)
+    yield ev(
+      plansStream,
+      'PlanLeadAppointed',
+      { planId: p, leads: [{ name: `Chef ${p}`, organisation: 'Entreprise' }], appointedOn: '2013-10-07' },
+      '2013-10-07',
+    );
+  for (const p of plans)
+    yield ev(plansStream, 'PlanRoadmapValidated', { planId: p, committeeOn: '2014-07-09' }, '2014-07-09');
+  yield ev(
+    plansStream,
+    'PlansRegrouped',
+    {
+      regroupedOn: '2015-05-18',
+      groupings: [
+        { solutionId: 'industrie-du-futur', name: 'Industrie du futur', plans: ['usine-du-futur'] },
+        { solutionId: 'solutions', name: 'Solutions', plans: plans.filter((p) => p !== 'usine-du-futur') },
+      ],
+      unsourcedPlacements: [],
+    },
+    '2015-05-18',
+  );
+  const choosable = plans.filter((p) => p !== 'usine-du-futur');
+  for (const code of NFI_REGIONS) {
+    const s = `priorities-${code}@${NFI}`;
+    yield ev(
+      s,
+      'RegionMandated',
+      { regionCode: code, mandatedOn: '2013-11-26', roadmapDueOn: '2014-03-31' },
+      '2013-11-26',
+    );
+    const start = int(0, 20);
+    for (let k = 0; k < 10; k++) {
+      const planId = choosable[(start + k) % choosable.length]!;
+      yield ev(
+        s,
+        'PlanChosen',
+        { regionCode: code, planId, planName: `Plan ${planId}`, rank: k < 5 ? 1 : 2, chosenOn: '2014-01-10' },
+        '2014-01-10',
+      );
+      yield ev(
+        s,
+        'RegionalPlanLeadAppointed',
+        {
+          regionCode: code,
+          planId,
+          person: `Dirigeant ${code}-${k}`,
+          company: `PME ${code}-${k}`,
+          siren: `97${code}${String(k).padStart(5, '0')}`,
+          appointedOn: '2014-02-01',
+        },
+        '2014-02-01',
+      );
+    }
+    yield ev(
+      s,
+      'RoadmapSubmitted',
+      { regionCode: code, submittedOn: '2014-03-20', dueOn: '2014-03-31', late: false, choices: [] },
+      '2014-03-20',
+    );
+    yield ev(s, 'RoadmapAccepted', { regionCode: code, acceptedOn: '2014-04-20' }, '2014-04-20');
+  }
+  for (let k = 0; k < firms; k++) {
+    const code = NFI_REGIONS[k % NFI_REGIONS.length]!;
+    const on = new Date(Date.UTC(2014, 0, 15) + int(0, 700) * DAY).toISOString().slice(0, 10);
+    yield ev(
+      `priorities-${code}@${NFI}`,
+      'CompanySelectedForUsineDuFutur',
+      {
+        regionCode: code,
+        siren: String(100000000 + k),
+        name: `Firme ${k}`,
+        size: k % 5 === 0 ? 'ETI' : 'SME',
+        selectedOn: on,
+      },
+      on,
+    );
+  }
+}

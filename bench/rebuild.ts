@@ -34,9 +34,13 @@ import { allProjections } from '../src/projections/index.ts';
 import { READ_TABLES, rebuild } from '../src/projections/rebuild.ts';
 import { createSystem } from '../src/system.ts';
 import { prepareEmmett, runEmmettRebuild } from './emmett.ts';
-import { generate, insertEvents } from './events.ts';
+import { generate, generateNfi, insertEvents } from './events.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+/** Share of the events that are La Nouvelle France industrielle's (its Usine du futur firms grow with it). */
+const NFI_SHARE = Number(process.env.BENCH_NFI_SHARE ?? 0.02);
+/** BENCH_NFI_DELTA=1: a second rebuild without the NFI projections, for their cost per event. */
+const NFI_DELTA = process.env.BENCH_NFI_DELTA === '1';
 const EMMETT_EVENTS = Number(process.env.BENCH_EMMETT_EVENTS ?? Math.min(EVENTS, 200_000));
 const DIR = resolve(process.env.BENCH_DIR ?? '.data/bench');
 const SECRET = 'bench-secret-0123456789abcdef';
@@ -63,18 +67,18 @@ async function childMode(kind: string, url: string) {
   const started = performance.now();
   let events: number;
   try {
-    if (kind === 'rebuild' || kind === 'rebuild-without-phase2') {
+    if (kind === 'rebuild' || kind === 'rebuild-without-phase2' || kind === 'rebuild-without-nfi') {
       const store = new PostgresEventStore(pool);
       let last = 0;
+      // the A/B legs: the read models without phase 2's (issue 16) or without the NFI's (issue 17)
+      const projections =
+        kind === 'rebuild-without-nfi'
+          ? allProjections.filter((p) => !p.name.startsWith('nfi_'))
+          : kind === 'rebuild-without-phase2'
+            ? allProjections.filter((p) => !PHASE2_MODELS.has(p.name))
+            : allProjections;
       const r = await rebuild(
-        {
-          db,
-          pool,
-          store,
-          registry,
-          // the A/B leg: the read models as they were before phase 2's (issue 16) were added
-          projections: kind === 'rebuild' ? allProjections : allProjections.filter((p) => !PHASE2_MODELS.has(p.name)),
-        },
+        { db, pool, store, registry, projections },
         {
           fresh: true,
           onProgress: (p) => {
@@ -145,7 +149,13 @@ async function main() {
     await migrateToLatest(db);
     err(`generating ${EVENTS} events...\n`);
     const g0 = performance.now();
-    const n = await insertEvents(pool, generate(EVENTS, 2026), {
+    const nfiEvents = Math.round(EVENTS * NFI_SHARE);
+    function* history() {
+      yield* generate(EVENTS - nfiEvents, 2026);
+      // La Nouvelle France industrielle: its fixed part (about 640 events), then its firms
+      yield* generateNfi(Math.max(0, nfiEvents - 640));
+    }
+    const n = await insertEvents(pool, history(), {
       onChunk: (k) => {
         if (k % 50_000 < 5000) err(`\r  ${k} events written`);
       },
@@ -176,6 +186,29 @@ async function main() {
       };
     }
     await pool.query('analyze');
+    const nfiCount = Number(
+      (
+        await pool.query<{ n: string }>(
+          `select count(*) as n from es.events where stream_name like 'plans-%' or stream_name like 'priorities-%'`,
+        )
+      ).rows[0]!.n,
+    );
+    let nfiCost: { without_nfi_s: number; nfi_events: number; nfi_us_per_event: number } | undefined;
+    if (NFI_DELTA) {
+      // the same rebuild without the NFI projections: what they add, per NFI event
+      err('rebuild without the NFI projections (BENCH_NFI_DELTA=1)...\n');
+      const without = await runChild('rebuild-without-nfi', server.url);
+      nfiCost = {
+        without_nfi_s: Number((without.ms / 1000).toFixed(2)),
+        nfi_events: nfiCount,
+        nfi_us_per_event: Number((((ours.ms - without.ms) * 1000) / Math.max(1, nfiCount)).toFixed(1)),
+      };
+      err(
+        `  without NFI: ${(without.ms / 1000).toFixed(1)} s; NFI: ${nfiCount} events, ${nfiCost.nfi_us_per_event} µs per NFI event\n`,
+      );
+      // the swap left read models without the NFI's: rebuild them all again for the report leg
+      await runChild('rebuild', server.url);
+    }
 
     // 3. the floor: COPY of the same final rows into the same tables (same indexes)
     err('COPY floor...\n');
@@ -282,6 +315,8 @@ async function main() {
       copy_events_per_s: Math.round(copyRate),
       vs_copy: Number((oursRate / copyRate).toFixed(2)),
       peak_rss_mb: Math.round(ours.peakRssMb),
+      nfi_events: nfiCount,
+      ...(nfiCost ?? {}),
       emmett_peak_rss_mb: Math.round(emmett.peakRssMb),
       asof_p50_ms: Number(p50.toFixed(2)),
       asof_p99_ms: Number(p99.toFixed(2)),

@@ -10,6 +10,7 @@ import { buildPlan, streamOf, type Step } from './history.ts';
 import { buildPhase2Steps } from './phase2.ts';
 import { builtInProgramme } from '../src/domain/programmes/index.ts';
 import { applicationDecider, callOf, labellingOf } from '../src/domain/territoires-industrie/application/index.ts';
+import { loadNfiDemo, nfiDemoSteps } from './nfi.ts';
 
 /**
  * Loads the demo history (seeds/history.ts) through the real command handlers, never by writing
@@ -509,7 +510,23 @@ export async function loadDemoHistory(
       }
     });
   }
-  return { commands: steps.length - skipped, events, ms: Date.now() - started, lastPosition, skipped };
+  // La Nouvelle France industrielle (seeds/nfi.ts): its own streams, after the others
+  const nfi = await loadNfiDemo(deps, {
+    today: opts.today,
+    until: opts.until,
+    concurrency: opts.concurrency ?? 16,
+    correlationId: DEMO_CORRELATION_ID,
+    ...(opts.resume ? { done: (stream: string) => recordedCommands(deps, stream) } : {}),
+  });
+  if (nfi.lastPosition !== undefined && (lastPosition === undefined || nfi.lastPosition > lastPosition))
+    lastPosition = nfi.lastPosition;
+  return {
+    commands: steps.length - skipped + nfi.commands,
+    events: events + nfi.events,
+    ms: Date.now() - started,
+    lastPosition,
+    skipped: skipped + nfi.skipped,
+  };
 }
 
 /**
@@ -527,6 +544,10 @@ async function demoCutShort(deps: Dependencies): Promise<boolean> {
   const lastPhase = Math.max(...plan.map((x) => phaseOf(x.step)));
   for (const { step, commandId } of plan.filter((x) => phaseOf(x.step) === lastPhase))
     if (!(await recordedCommands(deps, streamOf(step))).has(commandId)) return true;
+  // the NFI's streams load last: each one's last step
+  const lastOf = new Map<string, string>();
+  for (const { step, commandId } of nfiDemoSteps()) lastOf.set(step.stream, commandId);
+  for (const [stream, commandId] of lastOf) if (!(await recordedCommands(deps, stream)).has(commandId)) return true;
   return false;
 }
 

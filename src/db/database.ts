@@ -221,6 +221,69 @@ export interface ReportDeltasMonthlyTable {
 }
 
 /** Idempotency keys of the command API (migration 0003). */
+export interface NfiPlansTable {
+  plan_id: string;
+  valid_from: DateCol;
+  valid_to: DateCol | null;
+  programme: string;
+  name: string;
+  launched_on: DateCol;
+  leads: unknown;
+  leads_appointed_on: DateCol | null;
+  roadmap_validated_on: DateCol | null;
+  status: string;
+  grouping_id: string | null;
+  grouping_name: string | null;
+  synthetic: boolean;
+  position: Int8;
+}
+
+export interface NfiPlanChoicesTable {
+  region_code: string;
+  plan_id: string;
+  valid_from: DateCol;
+  valid_to: DateCol | null;
+  programme: string;
+  plan_name: string;
+  rank: number;
+  status: string;
+  chosen_on: DateCol;
+  withdrawn_on: DateCol | null;
+  lead_person: string | null;
+  lead_company: string | null;
+  lead_siren: string | null;
+  lead_appointed_on: DateCol | null;
+  synthetic: boolean;
+  position: Int8;
+}
+
+export interface NfiRoadmapsTable {
+  region_code: string;
+  valid_from: DateCol;
+  valid_to: DateCol | null;
+  programme: string;
+  mandated_on: DateCol;
+  due_on: DateCol;
+  status: string;
+  submitted_on: DateCol | null;
+  late: boolean;
+  accepted_on: DateCol | null;
+  sent_back_on: DateCol | null;
+  sent_back_reason: string | null;
+  position: Int8;
+}
+
+export interface NfiUsineDuFuturTable {
+  position: Int8;
+  programme: string;
+  region_code: string;
+  siren: string;
+  name: string;
+  size: string;
+  selected_on: DateCol;
+  synthetic: boolean;
+}
+
 export interface IdempotencyKeysTable {
   principal_sub: string;
   key: string;
@@ -252,6 +315,10 @@ export interface Database {
   'read.audit_log': AuditLogTable;
   'read.report_deltas': ReportDeltasTable;
   'read.report_deltas_monthly': ReportDeltasMonthlyTable;
+  'read.nfi_plans': NfiPlansTable;
+  'read.nfi_plan_choices': NfiPlanChoicesTable;
+  'read.nfi_roadmaps': NfiRoadmapsTable;
+  'read.nfi_usine_du_futur': NfiUsineDuFuturTable;
   'http.idempotency_keys': IdempotencyKeysTable;
   'read.applications': ApplicationsTable;
 }

@@ -4,6 +4,7 @@ import { contractEventTypes } from './territoires-industrie/contract/events.ts';
 import { projectEventTypes } from './territoires-industrie/project/events.ts';
 import { programmeEventTypes } from './programmes/events.ts';
 import { applicationEventTypes } from './territoires-industrie/application/events.ts';
+import { plansEventTypes, prioritiesEventTypes } from './nouvelle-france-industrielle/events.ts';
 
 /** Every event type the system records, with versions and upcasters. */
 export function buildRegistry(): EventRegistry {
@@ -12,5 +13,7 @@ export function buildRegistry(): EventRegistry {
     .register(contractEventTypes)
     .register(projectEventTypes)
     .register(programmeEventTypes)
-    .register(applicationEventTypes);
+    .register(applicationEventTypes)
+    .register(plansEventTypes)
+    .register(prioritiesEventTypes);
 }

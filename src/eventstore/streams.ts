@@ -16,7 +16,26 @@ export const applicationStream = (id: string, programme: string) => `application
 export const contractStream = (id: string) => `contract-${id}`;
 export const projectStream = (id: string) => `project-${id}`;
 
-export const STREAM_CATEGORIES = ['territory', 'contract', 'project', 'programme', 'application'] as const;
+/** The NFI programme: its streams' ids are unique within it (docs/adr/0012). */
+export const NFI_PROGRAMME_ID = 'nouvelle-france-industrielle-2013';
+/** La Nouvelle France industrielle's national plans: one stream for the programme's catalogue (ADR 0012). */
+export const plansStream = (programme: string = NFI_PROGRAMME_ID) => `plans-${programme}`;
+/**
+ * A Region's NFI priorities: keyed by the Region's INSEE code of 2013 (Lorraine stays 41 after
+ * 2016; Grand Est's staff record in it), qualified by the programme (ADR 0012).
+ */
+export const prioritiesStream = (regionCode: string, programme: string = NFI_PROGRAMME_ID) =>
+  `priorities-${regionCode}@${programme}`;
+
+export const STREAM_CATEGORIES = [
+  'territory',
+  'contract',
+  'project',
+  'programme',
+  'application',
+  'plans',
+  'priorities',
+] as const;
 export type StreamCategory = (typeof STREAM_CATEGORIES)[number];
 
 export function categoryOf(stream: string): string {

@@ -1,5 +1,6 @@
 import type { Dependencies } from '../application/commandHandler.ts';
 import { categoryOf, idOf, territoryStream } from '../eventstore/streams.ts';
+import { mayActFor } from '../domain/kernel/regions.ts';
 import type { RecordedEvent, Subscription } from '../eventstore/types.ts';
 
 /**
@@ -77,15 +78,28 @@ export class Feed {
     const territoryId =
       category === 'territory' ? streamId : typeof e.data.territoryId === 'string' ? e.data.territoryId : null;
     const territory = category === 'territory' ? e.stream : territoryId ? territoryStream(territoryId) : null;
-    const regionCode = territory ? await this.regionOf(territory, e) : null;
+    // a Region's NFI priorities carry their Region of 2013 (ADR 0012)
+    const nfiRegion = category === 'priorities' && typeof e.data.regionCode === 'string' ? e.data.regionCode : null;
+    const regionCode = territory ? await this.regionOf(territory, e) : nfiRegion;
     if (!all) {
       const lead =
         reader.roles.includes('territory_lead') && territoryId !== null && reader.territories.includes(territoryId);
       const regional =
         reader.roles.includes('regional_validator') && regionCode !== null && reader.regions.includes(regionCode);
-      if (!lead && !regional) return undefined;
+      // a Region's officers see its NFI record, and its predecessors' (Grand Est sees Lorraine's)
+      const officer =
+        reader.roles.includes('regional_officer') && nfiRegion !== null && mayActFor(reader.regions, nfiRegion);
+      if (!lead && !regional && !officer) return undefined;
     }
     const resource = RESOURCE[category];
+    const nfiHref =
+      category === 'priorities' && nfiRegion
+        ? `/regions/${nfiRegion}/priorities`
+        : category === 'plans'
+          ? typeof e.data.planId === 'string'
+            ? `/plans/${encodeURIComponent(e.data.planId)}`
+            : '/plans'
+          : null;
     let summary: string | null;
     try {
       const spec = this.deps.registry.spec(e.type);
@@ -109,7 +123,7 @@ export class Feed {
       href: resource
         ? `/${resource}/${encodeURIComponent(streamId)}` +
           (streamProgramme ? `?programme=${encodeURIComponent(streamProgramme)}` : '')
-        : null,
+        : nfiHref,
       summary,
       ...(seesActor
         ? { actor: actor && typeof actor.sub === 'string' ? { sub: actor.sub, name: String(actor.name) } : null }

@@ -43,6 +43,7 @@ import { programmeRoutes } from './routes/programmes.ts';
 import { regionReportRoutes } from './routes/region-reports.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { continuityRoutes } from './routes/continuity.ts';
+import { nfiRoutes } from './routes/nfi.ts';
 import type { ProgrammeCatalogue } from '../application/programmes.ts';
 
 /** Everything the HTTP layer needs, passed in explicitly (no singletons). */
@@ -248,5 +249,6 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   await app.register(regionReportRoutes);
   await app.register(applicationRoutes);
   await app.register(continuityRoutes);
+  await app.register(nfiRoutes);
   return app;
 }

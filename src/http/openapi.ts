@@ -53,6 +53,7 @@ const TAGS: Record<string, string> = {
   contracts: 'Contracts of reciprocal commitments: drafted and committed by territory leads, decided by the Region.',
   projects: 'Projects (fiches-actions) of the territories and the fundings granted to them.',
   reports: 'Reports computed from the projections, as of any business date (JSON or CSV).',
+  nfi: "La Nouvelle France industrielle (2013–2016): the national plans, each Region of 2013's choices, SME leaders, roadmap and Usine du futur firms.",
   audit: 'The audit trail, timelines, territories rebuilt from their streams, hash-chain verification.',
   applications:
     "A programme's call for applications (Territoires d'industrie phase 2): candidacies, selection after the call closes, labelling of the selected.",

@@ -3,6 +3,8 @@ import { auditProjection } from './audit/projection.ts';
 import { contractsProjection } from './contracts/projection.ts';
 import { projectsProjection } from './projects/projection.ts';
 import { territoriesProjection } from './territories/projection.ts';
+import { nfiPlansProjection } from './nfi-plans/projection.ts';
+import { nfiPrioritiesProjection } from './nfi-priorities/projection.ts';
 import type { Projection } from './types.ts';
 
 /** Every projection the runner keeps up to date. */
@@ -12,4 +14,6 @@ export const allProjections: Projection[] = [
   projectsProjection,
   auditProjection,
   applicationsProjection,
+  nfiPlansProjection,
+  nfiPrioritiesProjection,
 ];

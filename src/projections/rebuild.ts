@@ -39,6 +39,10 @@ export const READ_TABLES: Record<string, string> = {
   report_deltas: 'day, metric, region_code, axis',
   report_deltas_monthly: 'month, metric, region_code, axis',
   applications: 'programme, application_id, valid_from',
+  nfi_plans: 'plan_id, valid_from',
+  nfi_plan_choices: 'region_code, plan_id, valid_from',
+  nfi_roadmaps: 'region_code, valid_from',
+  nfi_usine_du_futur: 'position',
 };
 
 export interface Checksum {
@@ -72,7 +76,12 @@ async function schemaExists(db: Kysely<Database>, schema: string): Promise<boole
  * fills them without their primary key (no upsert needs it; each batch commits with its
  * checkpoint, so a resumed rebuild never writes a row twice) and builds the key once filled.
  */
-export const FACT_TABLES: ReadonlySet<string> = new Set(['audit_log', 'contract_decisions', 'project_fundings']);
+export const FACT_TABLES: ReadonlySet<string> = new Set([
+  'audit_log',
+  'contract_decisions',
+  'project_fundings',
+  'nfi_usine_du_futur',
+]);
 
 /** The live schema's primary keys and unique constraints, as `alter table ... add constraint` clauses. */
 async function liveConstraints(db: Kysely<Database>) {

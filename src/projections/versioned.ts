@@ -82,7 +82,13 @@ async function insertRows(
     return;
   }
   const arrays = cols.map((c) => {
-    const values = rows.map((r) => (r as Record<string, unknown>)[c] ?? null);
+    // jsonb values as JSON text: an array or object inside the array parameter would otherwise be
+    // taken for a nested SQL array (rows loaded back from the table hold them parsed)
+    const json = types.get(c) === 'jsonb';
+    const values = rows.map((r) => {
+      const v = (r as Record<string, unknown>)[c] ?? null;
+      return json && v !== null && typeof v !== 'string' ? JSON.stringify(v) : v;
+    });
     return sql`${values}::${sql.raw(types.get(c)!)}[]`;
   });
   await sql`insert into ${target} (${colList}) select * from unnest(${sql.join(arrays)}) ${conflict}`.execute(db);

@@ -76,6 +76,13 @@ t.test('GET /reports/regions/{code}: every programme figure of the Region, JSON 
     '44,Grand Est,territoires-industrie-2018,contracts_validated,1',
     '44,Grand Est,territoires-industrie-2018,projects,1',
     '44,Grand Est,territoires-industrie-2018,funding_eur,1234.5',
+    // La Nouvelle France industrielle (none recorded here): its figures, each with its programme
+    '44,Grand Est,nouvelle-france-industrielle-2013,plans_chosen_rank1,0',
+    '44,Grand Est,nouvelle-france-industrielle-2013,plans_chosen_rank2,0',
+    '44,Grand Est,nouvelle-france-industrielle-2013,roadmaps_submitted,0',
+    '44,Grand Est,nouvelle-france-industrielle-2013,roadmaps_accepted,0',
+    '44,Grand Est,nouvelle-france-industrielle-2013,roadmaps_late,0',
+    '44,Grand Est,nouvelle-france-industrielle-2013,usine_du_futur_firms,0',
   ]);
   // for French spreadsheets, as the progress CSV: BOM, `;`, decimal comma; accented names intact
   const fr = await get('/reports/regions/84?asOf=2019-12-31&csv=fr', { ...auth, accept: 'text/csv' });

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { sql } from 'kysely';
-import { generate, insertEvents } from '../../bench/events.ts';
+import { generate, generateNfi, insertEvents } from '../../bench/events.ts';
 import { allProjections } from '../../src/projections/index.ts';
 import { checksums, createShadow, rebuild } from '../../src/projections/rebuild.ts';
 import { ProjectionRunner } from '../../src/projections/runner.ts';
@@ -11,7 +11,10 @@ import { caughtUp } from './helpers.ts';
 
 t.test('the runner projects a generated history; batch writes equal event-by-event; rebuild equals live', async (t) => {
   const { system } = await build(t);
-  const n = await insertEvents(system.pool, generate(4000, 7), { chunk: 700 });
+  // Territoires d'industrie, then La Nouvelle France industrielle (its own streams)
+  const n =
+    (await insertEvents(system.pool, generate(4000, 7), { chunk: 700 })) +
+    (await insertEvents(system.pool, generateNfi(200), { chunk: 700 }));
   await caughtUp(system.runner);
   const live = await checksums(system.db);
   for (const c of live) t.ok(c.rows > 0, `${c.table} has rows`);

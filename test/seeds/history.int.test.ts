@@ -1,6 +1,7 @@
 import t from 'tap';
 import { demoPlanSteps, loadDemoHistory, seedIfEmpty } from '../../seeds/index.ts';
 import { buildPlan, type Plan } from '../../seeds/history.ts';
+import { nfiDemoSteps } from '../../seeds/nfi.ts';
 import { build } from '../helpers/build.ts';
 import { handleCommand } from '../../src/application/commandHandler.ts';
 import { territoryDecider } from '../../src/domain/territoires-industrie/territory/index.ts';
@@ -192,8 +193,8 @@ t.test(
     const { app, system, token } = await build(t);
     const today = new Date().toISOString().slice(0, 10);
     const plan: Plan = buildPlan();
-    // the demo's steps: phase 1's plan, then phase 2's (seeds/phase2.ts)
-    const steps = demoPlanSteps();
+    // the demo's steps: phase 1's plan, then phase 2's (seeds/phase2.ts), then the NFI's (seeds/nfi.ts)
+    const steps = [...demoPlanSteps(), ...nfiDemoSteps()];
     // the first start stops part-way (its pool closed under it): the appends after the 2,000th
     // fail, those in flight on other streams too; every stream holds a prefix of its steps, some none
     let appends = 0;

@@ -39,9 +39,16 @@ export const FeedEventSchema = z.object({
     .describe('who did it (auditors and programme administrators only)'),
 });
 
-const READERS = ['auditor', 'programme_admin', 'reporter', 'regional_validator', 'territory_lead'] as const;
+const READERS = [
+  'auditor',
+  'programme_admin',
+  'reporter',
+  'regional_validator',
+  'territory_lead',
+  'regional_officer',
+] as const;
 const RIGHTS =
-  "Filtered by the reader's rights: auditors and programme administrators see every event with its actor; reporters every event without actor; regional validators the events of the territories of their Regions (and of their contracts and projects); territory leads those of their territories. A token with several roles sees the union.";
+  "Filtered by the reader's rights: auditors and programme administrators see every event with its actor; reporters every event without actor; regional validators the events of the territories of their Regions (and of their contracts and projects); territory leads those of their territories; regional officers the NFI records of their Regions and of the Regions of 2013 that became them. A token with several roles sees the union.";
 
 export const feedRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps: AppDeps = app.deps;

@@ -10,7 +10,18 @@ import { MinPosition, Problem, readYourWrites } from './read.ts';
 
 const Figure = z.object({
   programme: z.string().describe('the programme the figure comes from'),
-  metric: z.enum(['territories', 'contracts_validated', 'projects', 'funding_eur']),
+  metric: z.enum([
+    'territories',
+    'contracts_validated',
+    'projects',
+    'funding_eur',
+    'plans_chosen_rank1',
+    'plans_chosen_rank2',
+    'roadmaps_submitted',
+    'roadmaps_accepted',
+    'roadmaps_late',
+    'usine_du_futur_firms',
+  ]),
   value: z.number(),
 });
 const RegionReportView = z.object({
@@ -23,6 +34,20 @@ const RegionReportView = z.object({
       name: z.string(),
       recordsOf: z.array(z.string()).describe('the Region codes whose records the group counts'),
       figures: z.array(Figure),
+      nfi: z
+        .array(
+          z.object({
+            programme: z.string(),
+            regionCode: z.string().describe('the Region of 2013 that chose'),
+            name: z.string(),
+            roadmapStatus: z.enum(['due', 'overdue', 'submitted', 'accepted', 'sent_back']),
+            submittedOn: z.string().nullable(),
+            late: z.boolean(),
+            rank1: z.array(z.object({ planId: z.string(), planName: z.string(), lead: z.string().nullable() })),
+            rank2: z.array(z.object({ planId: z.string(), planName: z.string(), lead: z.string().nullable() })),
+          }),
+        )
+        .describe("La Nouvelle France industrielle: each Region of 2013's plan choices and roadmap in the group"),
     }),
   ),
 });

@@ -9,6 +9,7 @@ import {
   type Geography,
 } from '../../domain/kernel/regions.ts';
 import { BUILT_IN_PROGRAMMES } from '../../domain/programmes/index.ts';
+import { prioritiesAsOf, type PrioritiesAsOf } from '../nfi-priorities/queries.ts';
 
 /**
  * The cross-programme report of one Region as of a business date (docs/read-models.md):
@@ -22,8 +23,30 @@ import { BUILT_IN_PROGRAMMES } from '../../domain/programmes/index.ts';
  */
 export interface RegionFigure {
   programme: string;
-  metric: 'territories' | 'contracts_validated' | 'projects' | 'funding_eur';
+  metric:
+    | 'territories'
+    | 'contracts_validated'
+    | 'projects'
+    | 'funding_eur'
+    | 'plans_chosen_rank1'
+    | 'plans_chosen_rank2'
+    | 'roadmaps_submitted'
+    | 'roadmaps_accepted'
+    | 'roadmaps_late'
+    | 'usine_du_futur_firms';
   value: number;
+}
+
+/** One Region of 2013's NFI choices and roadmap, as the Region report shows them. */
+export interface NfiRegionChoices {
+  programme: string;
+  regionCode: string;
+  name: string;
+  roadmapStatus: PrioritiesAsOf['roadmap']['status'];
+  submittedOn: string | null;
+  late: boolean;
+  rank1: { planId: string; planName: string; lead: string | null }[];
+  rank2: { planId: string; planName: string; lead: string | null }[];
 }
 export interface RegionGroup {
   regionCode: string;
@@ -31,6 +54,8 @@ export interface RegionGroup {
   /** The codes whose records the group counts (itself and its predecessors). */
   recordsOf: string[];
   figures: RegionFigure[];
+  /** La Nouvelle France industrielle: the choices of each Region of 2013 the group counts. */
+  nfi: NfiRegionChoices[];
 }
 export interface RegionReport {
   regionCode: string;
@@ -62,7 +87,10 @@ export async function regionReport(
   const codes = [...new Set([...members.values()].flat())];
   const d = sql`${asOf}::date`;
   const tiProgrammes = BUILT_IN_PROGRAMMES.filter((p) => p.kind === 'territoires-industrie' && p.launchedOn <= asOf);
-  const [terr, deltas, funding] = await Promise.all([
+  const nfiProgrammes = BUILT_IN_PROGRAMMES.filter(
+    (p) => p.kind === 'nouvelle-france-industrielle' && p.launchedOn <= asOf,
+  );
+  const [terr, deltas, funding, nfi, firms] = await Promise.all([
     sql<{ programme: string; region_code: string; n: string }>`
       select programme, region_code, count(*) as n from read.territories
        where region_code = any(${codes}) and status = 'labelled'
@@ -84,6 +112,11 @@ export async function regionReport(
       select region_code, sum(amount_cents) as n from read.project_fundings
        where region_code = any(${codes}) and valid_from <= ${d}
        group by region_code`.execute(db),
+    Promise.all(nfiProgrammes.map((p) => prioritiesAsOf(db, codes, asOf, p.programmeId, { firms: false }))),
+    sql<{ programme: string; region_code: string; n: string }>`
+      select programme, region_code, count(*) as n from read.nfi_usine_du_futur
+       where region_code = any(${codes}) and selected_on <= ${d}
+       group by programme, region_code`.execute(db),
   ]);
   const out: RegionGroup[] = groups.map((g) => {
     const of = new Set(members.get(g));
@@ -106,8 +139,48 @@ export async function regionReport(
         },
       );
     }
+    const choices: NfiRegionChoices[] = [];
+    nfiProgrammes.forEach((p, i) => {
+      const mine = (nfi[i] ?? []).filter((r) => of.has(r.regionCode));
+      const add = (metric: RegionFigure['metric'], value: number) =>
+        figures.push({ programme: p.programmeId, metric, value });
+      add(
+        'plans_chosen_rank1',
+        mine.reduce((a, r) => a + r.rank1.length, 0),
+      );
+      add(
+        'plans_chosen_rank2',
+        mine.reduce((a, r) => a + r.rank2.length, 0),
+      );
+      const submitted = mine.filter((r) => r.roadmap.status === 'submitted' || r.roadmap.status === 'accepted');
+      add('roadmaps_submitted', submitted.length);
+      add('roadmaps_accepted', mine.filter((r) => r.roadmap.status === 'accepted').length);
+      add('roadmaps_late', mine.filter((r) => r.roadmap.late).length);
+      add(
+        'usine_du_futur_firms',
+        firms.rows
+          .filter((r) => r.programme === p.programmeId && of.has(r.region_code))
+          .reduce((a, r) => a + Number(r.n), 0),
+      );
+      const view = (c: PrioritiesAsOf['rank1'][number]) => ({
+        planId: c.planId,
+        planName: c.planName,
+        lead: c.lead ? `${c.lead.person} (${c.lead.company})` : null,
+      });
+      for (const r of mine)
+        choices.push({
+          programme: p.programmeId,
+          regionCode: r.regionCode,
+          name: r.name,
+          roadmapStatus: r.roadmap.status,
+          submittedOn: r.roadmap.submittedOn,
+          late: r.roadmap.late,
+          rank1: r.rank1.map(view),
+          rank2: r.rank2.map(view),
+        });
+    });
     const on = geography === 'current' ? undefined : asOf;
-    return { regionCode: g, name: regionName(g, on) ?? g, recordsOf: [...of].sort(), figures };
+    return { regionCode: g, name: regionName(g, on) ?? g, recordsOf: [...of].sort(), figures, nfi: choices };
   });
   return { regionCode: code, asOf, geography, groups: out };
 }

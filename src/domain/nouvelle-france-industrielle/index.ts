@@ -1,0 +1,3 @@
+export * from './rules.ts';
+export * from './plans/index.ts';
+export * from './priorities/index.ts';
