@@ -3,6 +3,7 @@ import { territoryEventTypes } from './territoires-industrie/territory/events.ts
 import { contractEventTypes } from './territoires-industrie/contract/events.ts';
 import { projectEventTypes } from './territoires-industrie/project/events.ts';
 import { programmeEventTypes } from './programmes/events.ts';
+import { polesEventTypes } from './poles-competitivite/events.ts';
 
 /** Every event type the system records, with versions and upcasters. */
 export function buildRegistry(): EventRegistry {
@@ -10,5 +11,6 @@ export function buildRegistry(): EventRegistry {
     .register(territoryEventTypes)
     .register(contractEventTypes)
     .register(projectEventTypes)
-    .register(programmeEventTypes);
+    .register(programmeEventTypes)
+    .register(polesEventTypes);
 }

@@ -14,7 +14,22 @@ export const programmeStream = (id: string) => `programme-${id}`;
 export const contractStream = (id: string) => `contract-${id}`;
 export const projectStream = (id: string) => `project-${id}`;
 
-export const STREAM_CATEGORIES = ['territory', 'contract', 'project', 'programme'] as const;
+/** Pôles de compétitivité (ids unique within their programme, which is the only one of its kind). */
+export const poleStream = (id: string) => `pole-${id}`;
+export const performanceContractStream = (id: string) => `polecontract-${id}`;
+export const fuiCallStream = (callNumber: number) => `fuicall-${callNumber}`;
+export const fuiProjectStream = (id: string) => `fuiproject-${id}`;
+
+export const STREAM_CATEGORIES = [
+  'territory',
+  'contract',
+  'project',
+  'programme',
+  'pole',
+  'polecontract',
+  'fuicall',
+  'fuiproject',
+] as const;
 export type StreamCategory = (typeof STREAM_CATEGORIES)[number];
 
 export function categoryOf(stream: string): string {
