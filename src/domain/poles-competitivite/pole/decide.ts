@@ -9,7 +9,7 @@ import {
   type Command,
   type CommandMetadata,
 } from '../../kernel/shared.ts';
-import { labelOn, type KnownPole, type Pole, type PoleCategory, type PoleEvent, type Rating } from './pole.ts';
+import { labelOn, type Pole, type PoleCategory, type PoleEvent, type Rating } from './pole.ts';
 
 /** Pôle commands and `decide`. Pure. */
 

@@ -1,5 +1,11 @@
 import { mayActFor } from '../../kernel/regions.ts';
-import { amountCents, dueDate, dueNotBeforeMade, notBeforeLast as notBeforeLastIn, text } from '../../kernel/commitments.ts';
+import {
+  amountCents,
+  dueDate,
+  dueNotBeforeMade,
+  notBeforeLast as notBeforeLastIn,
+  text,
+} from '../../kernel/commitments.ts';
 import {
   assertBusinessDate,
   assertNever,
