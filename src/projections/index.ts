@@ -3,6 +3,9 @@ import { contractsProjection } from './contracts/projection.ts';
 import { projectsProjection } from './projects/projection.ts';
 import { territoriesProjection } from './territories/projection.ts';
 import type { Projection } from './types.ts';
+import { polesProjection } from './poles/projection.ts';
+import { poleContractsProjection } from './pole-contracts/projection.ts';
+import { fuiProjection } from './fui/projection.ts';
 
 /** Every projection the runner keeps up to date. */
 export const allProjections: Projection[] = [
@@ -10,4 +13,7 @@ export const allProjections: Projection[] = [
   contractsProjection,
   projectsProjection,
   auditProjection,
+  polesProjection,
+  poleContractsProjection,
+  fuiProjection,
 ];

@@ -635,6 +635,7 @@ t.test('FUI project', async (t) => {
       title: 'Drone',
       consortium,
       labellingPoles: [P],
+      regionCode: '73',
       budgetCents: 100_000_000,
       impactObjectives: [{ indicator: 'products_services', target: 2 }],
       submittedOn: '2014-02-01',

@@ -9,6 +9,7 @@ import * as m0007 from './0007_append_batch.ts';
 import * as m0008 from './0008_merkle_log.ts';
 import * as m0009 from './0009_idempotency_lease.ts';
 import * as m0012 from './0012_programme_identity.ts';
+import * as m0014 from './0014_poles.ts';
 
 /** Every migration, in order. Names are frozen once released. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008_merkle_log': m0008,
   '0009_idempotency_lease': m0009,
   '0012_programme_identity': m0012,
+  '0014_poles': m0014,
 };

@@ -10,7 +10,15 @@ import { MinPosition, Problem, readYourWrites } from './read.ts';
 
 const Figure = z.object({
   programme: z.string().describe('the programme the figure comes from'),
-  metric: z.enum(['territories', 'contracts_validated', 'projects', 'funding_eur']),
+  metric: z.enum([
+    'territories',
+    'contracts_validated',
+    'projects',
+    'funding_eur',
+    'poles_labelled',
+    'fui_projects_co_funded',
+    'fui_co_funding_eur',
+  ]),
   value: z.number(),
 });
 const RegionReportView = z.object({

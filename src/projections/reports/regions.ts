@@ -9,6 +9,7 @@ import {
   type Geography,
 } from '../../domain/kernel/regions.ts';
 import { BUILT_IN_PROGRAMMES } from '../../domain/programmes/index.ts';
+import { polesRegionFigures } from './poles.ts';
 
 /**
  * The cross-programme report of one Region as of a business date (docs/read-models.md):
@@ -22,7 +23,14 @@ import { BUILT_IN_PROGRAMMES } from '../../domain/programmes/index.ts';
  */
 export interface RegionFigure {
   programme: string;
-  metric: 'territories' | 'contracts_validated' | 'projects' | 'funding_eur';
+  metric:
+    | 'territories'
+    | 'contracts_validated'
+    | 'projects'
+    | 'funding_eur'
+    | 'poles_labelled'
+    | 'fui_projects_co_funded'
+    | 'fui_co_funding_eur';
   value: number;
 }
 export interface RegionGroup {
@@ -62,7 +70,10 @@ export async function regionReport(
   const codes = [...new Set([...members.values()].flat())];
   const d = sql`${asOf}::date`;
   const tiProgrammes = BUILT_IN_PROGRAMMES.filter((p) => p.kind === 'territoires-industrie' && p.launchedOn <= asOf);
-  const [terr, deltas, funding] = await Promise.all([
+  const polesLaunched = BUILT_IN_PROGRAMMES.some(
+    (p) => p.programmeId === 'poles-competitivite' && p.launchedOn <= asOf,
+  );
+  const [terr, deltas, funding, poles] = await Promise.all([
     sql<{ programme: string; region_code: string; n: string }>`
       select programme, region_code, count(*) as n from read.territories
        where region_code = any(${codes}) and status = 'labelled'
@@ -84,6 +95,7 @@ export async function regionReport(
       select region_code, sum(amount_cents) as n from read.project_fundings
        where region_code = any(${codes}) and valid_from <= ${d}
        group by region_code`.execute(db),
+    polesLaunched ? polesRegionFigures(db, codes, asOf) : undefined,
   ]);
   const out: RegionGroup[] = groups.map((g) => {
     const of = new Set(members.get(g));
@@ -106,6 +118,12 @@ export async function regionReport(
         },
       );
     }
+    if (poles)
+      figures.push(
+        { programme: 'poles-competitivite', metric: 'poles_labelled', value: poles.polesLabelled(of) },
+        { programme: 'poles-competitivite', metric: 'fui_projects_co_funded', value: poles.projectsCoFunded(of) },
+        { programme: 'poles-competitivite', metric: 'fui_co_funding_eur', value: poles.coFundingEur(of) },
+      );
     const on = geography === 'current' ? undefined : asOf;
     return { regionCode: g, name: regionName(g, on) ?? g, recordsOf: [...of].sort(), figures };
   });

@@ -12,7 +12,7 @@ import {
 import type { ImpactIndicator } from '../contract/contract.ts';
 import type { FuiCall } from '../fui-call/call.ts';
 import { PHASE3_STARTS } from '../ids.ts';
-import { labelOn, type Pole } from '../pole/pole.ts';
+import { labelOn, type KnownPole, type Pole } from '../pole/pole.ts';
 import type { FuiProject, FuiProjectEvent, KnownFuiProject, Member } from './project.ts';
 
 /** FUI project commands and `decide`. Pure: the call and the labelling pôles arrive as facts read by the shell. */
@@ -129,6 +129,7 @@ const submit = (c: SubmitFuiProject, state: FuiProject): FuiProjectEvent[] => {
         title: d.title,
         consortium: d.consortium,
         labellingPoles: d.labellingPoles,
+        regionCode: (d.poles[d.labellingPoles[0]!] as KnownPole).mainRegion,
         budgetCents: amountCents('budgetEur', d.budgetEur),
         impactObjectives: objectives,
         submittedOn: d.submittedOn,

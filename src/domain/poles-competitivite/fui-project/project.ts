@@ -29,6 +29,8 @@ export const FuiProjectEventSchemas = {
     title: z.string(),
     consortium: z.array(Member),
     labellingPoles: z.array(PoleId),
+    /** The main Region of the first labelling pôle (the project's Region in the reports). */
+    regionCode: RegionCode,
     budgetCents: AmountCents,
     impactObjectives: z.array(ProjectObjective),
     submittedOn: BusinessDate,
@@ -66,6 +68,7 @@ export interface KnownFuiProject {
   title: string;
   consortium: Member[];
   labellingPoles: string[];
+  regionCode: string;
   budgetCents: number;
   submittedOn: string;
   selectedOn: string | null;
@@ -91,6 +94,7 @@ export function evolveFuiProject(state: FuiProject, event: FuiProjectEvent): Fui
       title: d.title,
       consortium: [...d.consortium],
       labellingPoles: [...d.labellingPoles],
+      regionCode: d.regionCode,
       budgetCents: d.budgetCents,
       submittedOn: d.submittedOn,
       selectedOn: null,
