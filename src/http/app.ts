@@ -41,6 +41,7 @@ import { auditProofRoutes } from './routes/audit-proofs.ts';
 import type { AuditTrail } from '../audit/scheduler.ts';
 import { programmeRoutes } from './routes/programmes.ts';
 import { regionReportRoutes } from './routes/region-reports.ts';
+import { poleRoutes } from './routes/poles.ts';
 import type { ProgrammeCatalogue } from '../application/programmes.ts';
 
 /** Everything the HTTP layer needs, passed in explicitly (no singletons). */
@@ -244,5 +245,6 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   await app.register(auditProofRoutes);
   await app.register(programmeRoutes);
   await app.register(regionReportRoutes);
+  await app.register(poleRoutes);
   return app;
 }

@@ -53,6 +53,8 @@ const TAGS: Record<string, string> = {
   contracts: 'Contracts of reciprocal commitments: drafted and committed by territory leads, decided by the Region.',
   projects: 'Projects (fiches-actions) of the territories and the fundings granted to them.',
   reports: 'Reports computed from the projections, as of any business date (JSON or CSV).',
+  poles:
+    'Pôles de compétitivité (2005–2026): labels, evaluations, performance contracts co-validated by the State and the Regions, FUI calls and projects.',
   audit: 'The audit trail, timelines, territories rebuilt from their streams, hash-chain verification.',
 };
 

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
-import { currentRegionOf, regionInForce, regionName, type Geography } from '../../domain/kernel/regions.ts';
+import { currentRegionOf, regionInForce, type Geography } from '../../domain/kernel/regions.ts';
 
 /**
  * Reads of the pôles de compétitivité's read models as of a business date (docs/read-models.md):

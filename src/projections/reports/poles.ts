@@ -163,7 +163,7 @@ export async function polesReport(db: Q, asOf: string, geography: Geography): Pr
         windowSynthetic: Boolean(x.synthetic),
         published: x.published_on
           ? {
-              publishedOn: String(x.published_on),
+              publishedOn: x.published_on as string,
               submitted: Number(x.submitted),
               selected: Number(x.selected),
               stateEur: eur(x.state_cents),
