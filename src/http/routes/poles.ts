@@ -27,7 +27,6 @@ import {
   fuiProjectDecider,
   performanceContractDecider,
   poleDecider,
-  type FuiCallCommand,
   type FuiProjectCommand,
   type KnownFuiProject,
   type PerformanceContractCommand,
