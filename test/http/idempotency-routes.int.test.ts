@@ -1,6 +1,7 @@
 import t from 'tap';
 import { build, type Built } from '../helpers/build.ts';
 import { TODAY, commitment, countEvents, post, tokens, type Tokens } from './commands/fixtures.ts';
+import { polesIdempotencyCases } from '../poles/idempotency-cases.ts';
 
 /**
  * Every POST route of the live OpenAPI document, with a repeated Idempotency-Key: the same body
@@ -203,6 +204,8 @@ const cases: Record<string, Prepare> = {
     return { token: tk.lead, url: `/projects/${id}/abandon`, body, other: { ...body, reason: 'other' } };
   },
 };
+
+Object.assign(cases, polesIdempotencyCases);
 
 t.test('every POST route of /openapi.json honours a repeated Idempotency-Key', async (t) => {
   const b = await build(t, { today: TODAY, runner: false });
