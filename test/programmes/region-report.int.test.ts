@@ -76,6 +76,10 @@ t.test('GET /reports/regions/{code}: every programme figure of the Region, JSON 
     '44,Grand Est,territoires-industrie-2018,contracts_validated,1',
     '44,Grand Est,territoires-industrie-2018,projects,1',
     '44,Grand Est,territoires-industrie-2018,funding_eur,1234.5',
+    // the pôles' figures (issue 18), each with its programme
+    '44,Grand Est,poles-competitivite,poles_labelled,0',
+    '44,Grand Est,poles-competitivite,fui_projects_co_funded,0',
+    '44,Grand Est,poles-competitivite,fui_co_funding_eur,0',
   ]);
 
   t.equal((await get('/reports/regions/99')).statusCode, 404);
