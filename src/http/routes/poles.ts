@@ -2,7 +2,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { loadAggregate } from '../../application/commandHandler.ts';
-import { mayActFor } from '../../domain/kernel/regions.ts';
 import {
   AmountEur,
   BusinessDate,
@@ -39,7 +38,7 @@ import { fuiCallStream, fuiProjectStream, performanceContractStream, poleStream 
 import { polePage, polesLabelledOn } from '../../projections/poles/queries.ts';
 import { polesReport, polesReportCsv } from '../../projections/reports/poles.ts';
 import type { AppDeps } from '../app.ts';
-import { guard, type Principal, type Role } from '../auth.ts';
+import { guard, type Principal } from '../auth.ts';
 import { CommandHeaders, CommandResult, commandAnswer, commandProblems, runCommand, todayOf } from '../commands.ts';
 import { idempotent, idFromKey } from '../idempotency.ts';
 import { Cursor, Next, nextOffset, offsetOf } from '../paging.ts';
@@ -865,6 +864,4 @@ export const poleRoutes: FastifyPluginAsyncZod = async (app) => {
       return report as unknown as Record<string, unknown>;
     },
   );
-  void mayActFor;
 };
-export type { Role };
