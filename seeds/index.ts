@@ -11,6 +11,7 @@ import { buildPhase2Steps } from './phase2.ts';
 import { builtInProgramme } from '../src/domain/programmes/index.ts';
 import { applicationDecider, callOf, labellingOf } from '../src/domain/territoires-industrie/application/index.ts';
 import { loadNfiDemo, nfiDemoSteps } from './nfi.ts';
+import { loadPolesDemo } from './poles.ts';
 
 /**
  * Loads the demo history (seeds/history.ts) through the real command handlers, never by writing
@@ -25,6 +26,8 @@ export interface SeedResult {
   lastPosition: bigint | undefined;
   /** Commands found recorded already (a load cut short before, resumed), not run again. */
   skipped: number;
+  /** The pôles de compétitivité's part (seeds/poles.ts), counted apart: a command may record two events there. */
+  poles?: { commands: number; events: number; skipped: number };
 }
 
 /** The correlation id of every event the demo history writes. */
@@ -520,12 +523,17 @@ export async function loadDemoHistory(
   });
   if (nfi.lastPosition !== undefined && (lastPosition === undefined || nfi.lastPosition > lastPosition))
     lastPosition = nfi.lastPosition;
+  // the pôles de compétitivité (seeds/poles.ts): their own streams, after every other programme
+  const poles = await loadPolesDemo(deps, { today: opts.today, until: opts.until, resume: opts.resume });
+  if (poles.lastPosition !== undefined && (lastPosition === undefined || poles.lastPosition > lastPosition))
+    lastPosition = poles.lastPosition;
   return {
     commands: steps.length - skipped + nfi.commands,
     events: events + nfi.events,
     ms: Date.now() - started,
     lastPosition,
     skipped: skipped + nfi.skipped,
+    poles: { commands: poles.commands, events: poles.events, skipped: poles.skipped },
   };
 }
 

@@ -5,6 +5,7 @@ import { projectEventTypes } from './territoires-industrie/project/events.ts';
 import { programmeEventTypes } from './programmes/events.ts';
 import { applicationEventTypes } from './territoires-industrie/application/events.ts';
 import { plansEventTypes, prioritiesEventTypes } from './nouvelle-france-industrielle/events.ts';
+import { polesEventTypes } from './poles-competitivite/events.ts';
 
 /** Every event type the system records, with versions and upcasters. */
 export function buildRegistry(): EventRegistry {
@@ -15,5 +16,6 @@ export function buildRegistry(): EventRegistry {
     .register(programmeEventTypes)
     .register(applicationEventTypes)
     .register(plansEventTypes)
-    .register(prioritiesEventTypes);
+    .register(prioritiesEventTypes)
+    .register(polesEventTypes);
 }

@@ -26,6 +26,11 @@ export const plansStream = (programme: string = NFI_PROGRAMME_ID) => `plans-${pr
  */
 export const prioritiesStream = (regionCode: string, programme: string = NFI_PROGRAMME_ID) =>
   `priorities-${regionCode}@${programme}`;
+/** Pôles de compétitivité (ids unique within their programme, which is the only one of its kind). */
+export const poleStream = (id: string) => `pole-${id}`;
+export const performanceContractStream = (id: string) => `polecontract-${id}`;
+export const fuiCallStream = (callNumber: number) => `fuicall-${callNumber}`;
+export const fuiProjectStream = (id: string) => `fuiproject-${id}`;
 
 export const STREAM_CATEGORIES = [
   'territory',
@@ -35,6 +40,10 @@ export const STREAM_CATEGORIES = [
   'application',
   'plans',
   'priorities',
+  'pole',
+  'polecontract',
+  'fuicall',
+  'fuiproject',
 ] as const;
 export type StreamCategory = (typeof STREAM_CATEGORIES)[number];
 

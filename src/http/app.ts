@@ -44,6 +44,7 @@ import { regionReportRoutes } from './routes/region-reports.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { continuityRoutes } from './routes/continuity.ts';
 import { nfiRoutes } from './routes/nfi.ts';
+import { poleRoutes } from './routes/poles.ts';
 import type { ProgrammeCatalogue } from '../application/programmes.ts';
 
 /** Everything the HTTP layer needs, passed in explicitly (no singletons). */
@@ -250,5 +251,6 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   await app.register(applicationRoutes);
   await app.register(continuityRoutes);
   await app.register(nfiRoutes);
+  await app.register(poleRoutes);
   return app;
 }

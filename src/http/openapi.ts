@@ -54,6 +54,8 @@ const TAGS: Record<string, string> = {
   projects: 'Projects (fiches-actions) of the territories and the fundings granted to them.',
   reports: 'Reports computed from the projections, as of any business date (JSON or CSV).',
   nfi: "La Nouvelle France industrielle (2013–2016): the national plans, each Region of 2013's choices, SME leaders, roadmap and Usine du futur firms.",
+  poles:
+    'Pôles de compétitivité (2005–2026): labels, evaluations, performance contracts co-validated by the State and the Regions, FUI calls and projects.',
   audit: 'The audit trail, timelines, territories rebuilt from their streams, hash-chain verification.',
   applications:
     "A programme's call for applications (Territoires d'industrie phase 2): candidacies, selection after the call closes, labelling of the selected.",

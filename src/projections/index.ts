@@ -6,6 +6,9 @@ import { territoriesProjection } from './territories/projection.ts';
 import { nfiPlansProjection } from './nfi-plans/projection.ts';
 import { nfiPrioritiesProjection } from './nfi-priorities/projection.ts';
 import type { Projection } from './types.ts';
+import { polesProjection } from './poles/projection.ts';
+import { poleContractsProjection } from './pole-contracts/projection.ts';
+import { fuiProjection } from './fui/projection.ts';
 
 /** Every projection the runner keeps up to date. */
 export const allProjections: Projection[] = [
@@ -16,4 +19,7 @@ export const allProjections: Projection[] = [
   applicationsProjection,
   nfiPlansProjection,
   nfiPrioritiesProjection,
+  polesProjection,
+  poleContractsProjection,
+  fuiProjection,
 ];

@@ -43,6 +43,19 @@ export const READ_TABLES: Record<string, string> = {
   nfi_plan_choices: 'region_code, plan_id, valid_from',
   nfi_roadmaps: 'region_code, valid_from',
   nfi_usine_du_futur: 'position',
+  poles: 'pole_id',
+  pole_labels: 'pole_id, position',
+  pole_category_changes: 'pole_id, position',
+  pole_evaluations: 'pole_id, campaign',
+  pole_contracts: 'contract_id',
+  pole_contract_decisions: 'position',
+  pole_contract_commitments: 'contract_id, commitment_id',
+  pole_contract_objectives: 'contract_id, objective_id',
+  pole_contract_reviews: 'contract_id, position',
+  fui_calls: 'call_number',
+  fui_projects: 'project_id',
+  fui_project_cofundings: 'project_id, region_code',
+  fui_project_impacts: 'project_id, position',
 };
 
 export interface Checksum {

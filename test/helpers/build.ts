@@ -17,7 +17,7 @@ export interface Built {
   system: System;
   token(
     roles: Role | Role[],
-    claims?: { regions?: string[]; territories?: string[]; sub?: string; name?: string },
+    claims?: { regions?: string[]; territories?: string[]; poles?: string[]; sub?: string; name?: string },
   ): Promise<string>;
 }
 
@@ -62,6 +62,7 @@ export async function build(
         roles: list,
         regions: claims.regions ?? [],
         territories: claims.territories ?? [],
+        poles: claims.poles ?? [],
       });
     },
   };

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { build, type Built } from '../helpers/build.ts';
 import { commitment, countEvents, post, tokens, type Tokens } from './commands/fixtures.ts';
+import { polesIdempotencyCases } from '../poles/idempotency-cases.ts';
 
 /**
  * Every POST route of the live OpenAPI document, with a repeated Idempotency-Key: the same body
@@ -400,6 +401,7 @@ const cases: Record<string, Prepare> = {
 };
 
 const LAST = ['/plan-regroupings'];
+Object.assign(cases, polesIdempotencyCases);
 
 t.test('every POST route of /openapi.json honours a repeated Idempotency-Key', async (t) => {
   // a today after phase 2's call (2023): the cases of phase 1 are dated 2019, before it anyway

@@ -83,6 +83,10 @@ t.test('GET /reports/regions/{code}: every programme figure of the Region, JSON 
     '44,Grand Est,nouvelle-france-industrielle-2013,roadmaps_accepted,0',
     '44,Grand Est,nouvelle-france-industrielle-2013,roadmaps_late,0',
     '44,Grand Est,nouvelle-france-industrielle-2013,usine_du_futur_firms,0',
+    // the pôles' figures (issue 18), each with its programme
+    '44,Grand Est,poles-competitivite,poles_labelled,0',
+    '44,Grand Est,poles-competitivite,fui_projects_co_funded,0',
+    '44,Grand Est,poles-competitivite,fui_co_funding_eur,0',
   ]);
   // for French spreadsheets, as the progress CSV: BOM, `;`, decimal comma; accented names intact
   const fr = await get('/reports/regions/84?asOf=2019-12-31&csv=fr', { ...auth, accept: 'text/csv' });

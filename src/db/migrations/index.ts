@@ -10,6 +10,7 @@ import * as m0008 from './0008_merkle_log.ts';
 import * as m0009 from './0009_idempotency_lease.ts';
 import * as m0012 from './0012_programme_identity.ts';
 import * as m0013 from './0013_nfi.ts';
+import * as m0014 from './0014_poles.ts';
 import * as m0015 from './0015_phase2_applications.ts';
 import * as m0016 from './0016_back_dated_projects.ts';
 import * as m0017 from './0017_merkle_leaf_index.ts';
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   '0009_idempotency_lease': m0009,
   '0012_programme_identity': m0012,
   '0013_nfi': m0013,
+  '0014_poles': m0014,
   '0015_phase2_applications': m0015,
   '0016_back_dated_projects': m0016,
   '0017_merkle_leaf_index': m0017,

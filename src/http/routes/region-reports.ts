@@ -21,6 +21,9 @@ const Figure = z.object({
     'roadmaps_accepted',
     'roadmaps_late',
     'usine_du_futur_firms',
+    'poles_labelled',
+    'fui_projects_co_funded',
+    'fui_co_funding_eur',
   ]),
   value: z.number(),
 });

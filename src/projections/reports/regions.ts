@@ -10,6 +10,7 @@ import {
 } from '../../domain/kernel/regions.ts';
 import { BUILT_IN_PROGRAMMES } from '../../domain/programmes/index.ts';
 import { prioritiesAsOf, type PrioritiesAsOf } from '../nfi-priorities/queries.ts';
+import { polesRegionFigures } from './poles.ts';
 
 /**
  * The cross-programme report of one Region as of a business date (docs/read-models.md):
@@ -33,7 +34,10 @@ export interface RegionFigure {
     | 'roadmaps_submitted'
     | 'roadmaps_accepted'
     | 'roadmaps_late'
-    | 'usine_du_futur_firms';
+    | 'usine_du_futur_firms'
+    | 'poles_labelled'
+    | 'fui_projects_co_funded'
+    | 'fui_co_funding_eur';
   value: number;
 }
 
@@ -90,7 +94,10 @@ export async function regionReport(
   const nfiProgrammes = BUILT_IN_PROGRAMMES.filter(
     (p) => p.kind === 'nouvelle-france-industrielle' && p.launchedOn <= asOf,
   );
-  const [terr, deltas, funding, nfi, firms] = await Promise.all([
+  const polesLaunched = BUILT_IN_PROGRAMMES.some(
+    (p) => p.programmeId === 'poles-competitivite' && p.launchedOn <= asOf,
+  );
+  const [terr, deltas, funding, nfi, firms, poles] = await Promise.all([
     sql<{ programme: string; region_code: string; n: string }>`
       select programme, region_code, count(*) as n from read.territories
        where region_code = any(${codes}) and status = 'labelled'
@@ -117,6 +124,7 @@ export async function regionReport(
       select programme, region_code, count(*) as n from read.nfi_usine_du_futur
        where region_code = any(${codes}) and selected_on <= ${d}
        group by programme, region_code`.execute(db),
+    polesLaunched ? polesRegionFigures(db, codes, asOf) : undefined,
   ]);
   const out: RegionGroup[] = groups.map((g) => {
     const of = new Set(members.get(g));
@@ -179,6 +187,12 @@ export async function regionReport(
           rank2: r.rank2.map(view),
         });
     });
+    if (poles)
+      figures.push(
+        { programme: 'poles-competitivite', metric: 'poles_labelled', value: poles.polesLabelled(of) },
+        { programme: 'poles-competitivite', metric: 'fui_projects_co_funded', value: poles.projectsCoFunded(of) },
+        { programme: 'poles-competitivite', metric: 'fui_co_funding_eur', value: poles.coFundingEur(of) },
+      );
     const on = geography === 'current' ? undefined : asOf;
     return { regionCode: g, name: regionName(g, on) ?? g, recordsOf: [...of].sort(), figures, nfi: choices };
   });

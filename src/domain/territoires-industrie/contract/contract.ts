@@ -21,8 +21,8 @@ export const REQUIRED_PARTIES: readonly PartyKind[] = ['industrial', 'epci', 're
 
 export const ContractKind = z.enum(['protocol', 'contract']);
 
-/** Integer cents, non-negative, below 1e12 euros. */
-export const AmountCents = z.number().int().nonnegative().max(1e14);
+export { AmountCents } from '../../kernel/commitments.ts';
+import { AmountCents } from '../../kernel/commitments.ts';
 
 export const Signatory = z.strictObject({
   name: z.string().trim().min(1).max(200),

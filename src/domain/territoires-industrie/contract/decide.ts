@@ -1,14 +1,17 @@
 import { mayActFor } from '../../kernel/regions.ts';
 import {
-  AmountEur,
+  amountCents,
+  dueDate,
+  dueNotBeforeMade,
+  notBeforeLast as notBeforeLastIn,
+  text,
+} from '../../kernel/commitments.ts';
+import {
   assertBusinessDate,
   assertNever,
   conflict,
-  EARLIEST_DATE,
   forbidden,
-  isCalendarDate,
   notFound,
-  toCents,
   validationError,
   type Axis,
   type Command,
@@ -129,39 +132,13 @@ function editable(state: Contract, id: string): KnownContract {
   return wrongStatus(s, 'its commitments can no longer change');
 }
 
-function notBeforeLast(field: string, date: string, s: KnownContract) {
-  if (date < s.lastDate)
-    throw validationError(`${field} ${date} is before the contract's last recorded change (${s.lastDate})`, {
-      field,
-    });
-}
-
-function amountCents(field: string, eur: number): number {
-  const r = AmountEur.safeParse(eur);
-  if (!r.success) throw validationError(`${field} ${r.error.issues[0]?.message ?? 'is not a valid amount'}`, { field });
-  return toCents(eur);
-}
-
-function dueDate(field: string, date: string) {
-  if (!isCalendarDate(date)) throw validationError(`${field} must be a real calendar date`, { field });
-  if (date < EARLIEST_DATE || date > '2100-12-31') throw validationError(`${field} ${date} is out of range`, { field });
-}
-
-/** A commitment cannot fall due before the date it is made. */
-function dueNotBeforeMade(dueOn: string, madeOn: string) {
-  if (dueOn < madeOn)
-    throw validationError(`dueOn ${dueOn} is before the date the commitment is made (madeOn ${madeOn})`, {
-      field: 'dueOn',
-    });
-}
+const notBeforeLast = (field: string, date: string, s: KnownContract) => notBeforeLastIn(field, date, s.lastDate);
 
 function commitment(s: KnownContract, commitmentId: string): Commitment {
   const c = s.commitments.find((x) => x.commitmentId === commitmentId);
   if (!c) throw notFound(`contract ${s.id} has no commitment ${commitmentId}`);
   return c;
 }
-
-const text = (v: string | undefined) => (v === undefined || v.trim() === '' ? null : v.trim());
 
 // ---- decisions ---------------------------------------------------------------------------------
 
