@@ -11,7 +11,7 @@ import { buildPhase2Steps } from './phase2.ts';
 import { builtInProgramme } from '../src/domain/programmes/index.ts';
 import { applicationDecider, callOf, labellingOf } from '../src/domain/territoires-industrie/application/index.ts';
 import { loadNfiDemo, nfiDemoSteps } from './nfi.ts';
-import { loadPolesDemo } from './poles.ts';
+import { loadPolesDemo, polesDemoLastCommands } from './poles.ts';
 
 /**
  * Loads the demo history (seeds/history.ts) through the real command handlers, never by writing
@@ -556,6 +556,9 @@ async function demoCutShort(deps: Dependencies): Promise<boolean> {
   const lastOf = new Map<string, string>();
   for (const { step, commandId } of nfiDemoSteps()) lastOf.set(step.stream, commandId);
   for (const [stream, commandId] of lastOf) if (!(await recordedCommands(deps, stream)).has(commandId)) return true;
+  // then the pôles' streams: each one's last step
+  for (const [stream, commandId] of polesDemoLastCommands())
+    if (!(await recordedCommands(deps, stream)).has(commandId)) return true;
   return false;
 }
 

@@ -605,6 +605,20 @@ const commandIdOf = (stream: string, i: number) => {
 };
 
 /** Plays the plan: stage by stage, each stream's commands in date order, streams side by side. */
+/**
+ * Each pôles demo stream's last command id (in the order `loadPolesDemo` runs them), so a start
+ * can tell a demo load cut short during the pôles part (seeds/index.ts, `demoCutShort`).
+ */
+export function polesDemoLastCommands(until?: string): Map<string, string> {
+  const last = new Map<string, string>();
+  for (const stage of buildPolesPlan().stages) {
+    const count = new Map<string, number>();
+    for (const c of stage) if (!until || c.date <= until) count.set(c.stream, (count.get(c.stream) ?? 0) + 1);
+    for (const [stream, n] of count) last.set(stream, commandIdOf(stream, n - 1));
+  }
+  return last;
+}
+
 export async function loadPolesDemo(
   deps: Dependencies,
   opts: { today: string; until?: string | undefined; resume?: boolean | undefined; concurrency?: number },

@@ -242,6 +242,41 @@ t.test(
   },
 );
 
+t.test('a demo load cut short during the pôles part is finished at the next start, each command once', async (t) => {
+  const { system } = await build(t);
+  const today = new Date().toISOString().slice(0, 10);
+  const steps = [...demoPlanSteps(), ...nfiDemoSteps()];
+  // every step of Territoires d'industrie and the NFI recorded, then 300 of the pôles' commands
+  const cutAt = steps.length + 300;
+  let appends = 0;
+  const inFlight: Promise<unknown>[] = [];
+  const store = Object.create(system.store) as typeof system.store;
+  store.append = (...args) => {
+    if (++appends > cutAt) return Promise.reject(new Error('Cannot use a pool after calling end on the pool'));
+    const written = system.store.append(...args);
+    inFlight.push(written);
+    return written;
+  };
+  await t.rejects(loadDemoHistory({ ...system, store }, { today }), /demo history \(pôles\): .* failed/);
+  await Promise.allSettled(inFlight);
+
+  const r = await seedIfEmpty(system, { info: () => undefined });
+  t.ok(r, 'the next start sees the pôles part unfinished and finishes it');
+  t.equal(r!.skipped, steps.length, "Territoires d'industrie and the NFI are not run again");
+  t.equal(r!.poles?.skipped, 300, 'the pôles commands recorded already are not run again');
+  t.ok((r!.poles?.commands ?? 0) > 0, 'the others run');
+  const recorded = await system.pool.query<{ commands: string; distinct_commands: string }>(
+    `select count(distinct (stream_name, metadata->>'commandId')) as distinct_commands,
+            count(distinct metadata->>'commandId') as commands from es.events`,
+  );
+  t.equal(
+    Number(recorded.rows[0]!.commands),
+    steps.length + r!.poles!.skipped + r!.poles!.commands,
+    'every command of the plan recorded once',
+  );
+  t.equal(await seedIfEmpty(system, { info: () => undefined }), undefined, 'then it is complete: left alone');
+});
+
 t.test("a store whose history is not the demo's is left alone by SEED=demo", async (t) => {
   const { system } = await build(t);
   const actor = { sub: 'admin', name: 'Admin', roles: ['programme_admin'] };
