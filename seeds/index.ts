@@ -574,9 +574,12 @@ export async function seedIfEmpty(
   const today = system.clock().toISOString().slice(0, 10);
   const head = await system.store.headCheckpoint();
   if (head === undefined) {
-    log.info('store is empty: loading the demo history 2018-2020 (SEED=demo)');
+    log.info('store is empty: loading the demo history of every programme (SEED=demo)');
     const r = await loadDemoHistory(system, { today });
-    log.info({ commands: r.commands, events: r.events, ms: r.ms }, 'demo history loaded');
+    log.info(
+      { commands: r.commands + (r.poles?.commands ?? 0), events: r.events + (r.poles?.events ?? 0), ms: r.ms },
+      'demo history loaded',
+    );
     return r;
   }
   if (!(await demoCutShort(system))) return undefined;

@@ -349,6 +349,31 @@ t.test("read models: plans, a Region's priorities, the NFI report and the Region
       ['42', ['42']],
     ],
   );
+  // as of 2014 in today's geography (issue 16): one group, Grand Est, counting what Alsace,
+  // Champagne-Ardenne and Lorraine recorded: each figure the sum of the three groups' above
+  type Groups = {
+    groups: {
+      regionCode: string;
+      figures: { programme: string; metric: string; value: number }[];
+      nfi: { regionCode: string; rank1: unknown[] }[];
+    }[];
+  };
+  const current = (await get('/reports/regions/44?asOf=2014-06-30&geography=current')).json<Groups>();
+  const separate = (await get('/reports/regions/44?asOf=2014-06-30&geography=asof')).json<Groups>();
+  t.same(
+    current.groups.map((x) => [x.regionCode, x.nfi.map((n) => n.regionCode)]),
+    [['44', ['21', '41', '42']]],
+  );
+  const nfiFigure = (g: Groups['groups'][number], m: string) =>
+    g.figures.find((f) => f.programme === 'nouvelle-france-industrielle-2013' && f.metric === m)!.value;
+  for (const m of ['plans_chosen_rank1', 'plans_chosen_rank2', 'roadmaps_submitted', 'usine_du_futur_firms'])
+    t.equal(
+      nfiFigure(current.groups[0]!, m),
+      separate.groups.reduce((a, g) => a + nfiFigure(g, m), 0),
+      `2014-06-30, ${m}: Grand Est today = Alsace + Champagne-Ardenne + Lorraine`,
+    );
+  t.ok(nfiFigure(current.groups[0]!, 'plans_chosen_rank1') > 0, 'something was recorded by 2014-06-30');
+
   // the change feed: a Region's officers see its NFI records and its predecessors', not another's
   const feed = async (token: string) =>
     (await get('/feed?limit=500', { authorization: `Bearer ${token}` })).json<{
