@@ -15,6 +15,10 @@
  *    same data: what they cost per event.
  * 6. GET /reports/regions/{code}?asOf=&geography= p50/p99 on the same data (app.inject, 300
  *    requests over every Region code of the data, dates 2014-2026, both geographies).
+ * BENCH_NFI_SHARE / BENCH_POLES_SHARE (default 0.02 each): the share of La Nouvelle France
+ *    industrielle's and of the pôles de compétitivité's events in the log (the rest is Territoires
+ *    d'industrie's); BENCH_NFI_DELTA=1 / BENCH_POLES_DELTA=1: one more rebuild without their
+ *    projections, for their cost per event of theirs.
  * Last line: one JSON object with the figures.
  */
 import { spawn } from 'node:child_process';
@@ -34,13 +38,18 @@ import { allProjections } from '../src/projections/index.ts';
 import { READ_TABLES, rebuild } from '../src/projections/rebuild.ts';
 import { createSystem } from '../src/system.ts';
 import { prepareEmmett, runEmmettRebuild } from './emmett.ts';
-import { generate, generateNfi, insertEvents } from './events.ts';
+import { generate, generateNfi, generatePoles, insertEvents } from './events.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 /** Share of the events that are La Nouvelle France industrielle's (its Usine du futur firms grow with it). */
 const NFI_SHARE = Number(process.env.BENCH_NFI_SHARE ?? 0.02);
 /** BENCH_NFI_DELTA=1: a second rebuild without the NFI projections, for their cost per event. */
 const NFI_DELTA = process.env.BENCH_NFI_DELTA === '1';
+/** Share of the events that are the pôles de compétitivité's (its FUI projects grow with it). */
+const POLES_SHARE = Number(process.env.BENCH_POLES_SHARE ?? 0.02);
+/** BENCH_POLES_DELTA=1: a rebuild without the pôles' projections, for their cost per pôles event. */
+const POLES_DELTA = process.env.BENCH_POLES_DELTA === '1';
+const POLES_MODELS = new Set(['poles', 'pole_contracts', 'fui']);
 const EMMETT_EVENTS = Number(process.env.BENCH_EMMETT_EVENTS ?? Math.min(EVENTS, 200_000));
 const DIR = resolve(process.env.BENCH_DIR ?? '.data/bench');
 const SECRET = 'bench-secret-0123456789abcdef';
@@ -67,16 +76,23 @@ async function childMode(kind: string, url: string) {
   const started = performance.now();
   let events: number;
   try {
-    if (kind === 'rebuild' || kind === 'rebuild-without-phase2' || kind === 'rebuild-without-nfi') {
+    if (
+      kind === 'rebuild' ||
+      kind === 'rebuild-without-phase2' ||
+      kind === 'rebuild-without-nfi' ||
+      kind === 'rebuild-without-poles'
+    ) {
       const store = new PostgresEventStore(pool);
       let last = 0;
       // the A/B legs: the read models without phase 2's (issue 16) or without the NFI's (issue 17)
       const projections =
-        kind === 'rebuild-without-nfi'
-          ? allProjections.filter((p) => !p.name.startsWith('nfi_'))
-          : kind === 'rebuild-without-phase2'
-            ? allProjections.filter((p) => !PHASE2_MODELS.has(p.name))
-            : allProjections;
+        kind === 'rebuild-without-poles'
+          ? allProjections.filter((p) => !POLES_MODELS.has(p.name))
+          : kind === 'rebuild-without-nfi'
+            ? allProjections.filter((p) => !p.name.startsWith('nfi_'))
+            : kind === 'rebuild-without-phase2'
+              ? allProjections.filter((p) => !PHASE2_MODELS.has(p.name))
+              : allProjections;
       const r = await rebuild(
         { db, pool, store, registry, projections },
         {
@@ -150,10 +166,14 @@ async function main() {
     err(`generating ${EVENTS} events...\n`);
     const g0 = performance.now();
     const nfiEvents = Math.round(EVENTS * NFI_SHARE);
+    const polesEvents = Math.min(Math.round(EVENTS * POLES_SHARE), EVENTS - nfiEvents);
     function* history() {
-      yield* generate(EVENTS - nfiEvents, 2026);
+      // (a share of 1 leaves no Territoires d'industrie events)
+      if (EVENTS - nfiEvents - polesEvents > 0) yield* generate(EVENTS - nfiEvents - polesEvents, 2026);
       // La Nouvelle France industrielle: its fixed part (about 640 events), then its firms
-      yield* generateNfi(Math.max(0, nfiEvents - 640));
+      if (nfiEvents > 0 || NFI_SHARE > 0) yield* generateNfi(Math.max(0, nfiEvents - 640));
+      // the pôles: labels, evaluations and FUI calls (about 590 events), then contracts and FUI projects
+      if (polesEvents > 0) yield* generatePoles(polesEvents);
     }
     const n = await insertEvents(pool, history(), {
       onChunk: (k) => {
@@ -207,6 +227,38 @@ async function main() {
         `  without NFI: ${(without.ms / 1000).toFixed(1)} s; NFI: ${nfiCount} events, ${nfiCost.nfi_us_per_event} µs per NFI event\n`,
       );
       // the swap left read models without the NFI's: rebuild them all again for the report leg
+      await runChild('rebuild', server.url);
+    }
+    const polesCount = Number(
+      (
+        await pool.query<{ n: string }>(
+          `select count(*) as n from es.events where stream_name like 'pole-%' or stream_name like 'polecontract-%'
+             or stream_name like 'fuicall-%' or stream_name like 'fuiproject-%'`,
+        )
+      ).rows[0]!.n,
+    );
+    const polesRows = Number(
+      (
+        await pool.query<{ n: string }>(
+          `select (select count(*) from read.poles) + (select count(*) from read.pole_contracts)
+             + (select count(*) from read.fui_projects) as n`,
+        )
+      ).rows[0]!.n,
+    );
+    err(`  pôles: ${polesCount} events; read.poles + read.pole_contracts + read.fui_projects: ${polesRows} rows\n`);
+    let polesCost: { without_poles_s: number; poles_us_per_event: number } | undefined;
+    if (POLES_DELTA) {
+      // the same rebuild without the pôles' projections: what they add, per pôles event
+      err('rebuild without the pôles projections (BENCH_POLES_DELTA=1)...\n');
+      const without = await runChild('rebuild-without-poles', server.url);
+      polesCost = {
+        without_poles_s: Number((without.ms / 1000).toFixed(2)),
+        poles_us_per_event: Number((((ours.ms - without.ms) * 1000) / Math.max(1, polesCount)).toFixed(1)),
+      };
+      err(
+        `  without the pôles: ${(without.ms / 1000).toFixed(1)} s; pôles: ${polesCount} events, ${polesCost.poles_us_per_event} µs per pôles event\n`,
+      );
+      // the swap left read models without the pôles': rebuild them all again for the report leg
       await runChild('rebuild', server.url);
     }
 
@@ -317,6 +369,9 @@ async function main() {
       peak_rss_mb: Math.round(ours.peakRssMb),
       nfi_events: nfiCount,
       ...(nfiCost ?? {}),
+      poles_events: polesCount,
+      poles_read_rows: polesRows,
+      ...(polesCost ?? {}),
       emmett_peak_rss_mb: Math.round(emmett.peakRssMb),
       asof_p50_ms: Number(p50.toFixed(2)),
       asof_p99_ms: Number(p99.toFixed(2)),
