@@ -1,6 +1,6 @@
 import t from 'tap';
 import { sql } from 'kysely';
-import { generate, generateNfi, insertEvents } from '../../bench/events.ts';
+import { generate, generateNfi, generatePoles, insertEvents } from '../../bench/events.ts';
 import { allProjections } from '../../src/projections/index.ts';
 import { checksums, createShadow, rebuild } from '../../src/projections/rebuild.ts';
 import { ProjectionRunner } from '../../src/projections/runner.ts';
@@ -11,13 +11,16 @@ import { caughtUp } from './helpers.ts';
 
 t.test('the runner projects a generated history; batch writes equal event-by-event; rebuild equals live', async (t) => {
   const { system } = await build(t);
-  // Territoires d'industrie, then La Nouvelle France industrielle (its own streams)
+  // Territoires d'industrie, then La Nouvelle France industrielle and the pôles (their own streams)
   const n =
     (await insertEvents(system.pool, generate(4000, 7), { chunk: 700 })) +
-    (await insertEvents(system.pool, generateNfi(200), { chunk: 700 }));
+    (await insertEvents(system.pool, generateNfi(200), { chunk: 700 })) +
+    (await insertEvents(system.pool, generatePoles(1500), { chunk: 700 }));
   await caughtUp(system.runner);
   const live = await checksums(system.db);
-  for (const c of live) t.ok(c.rows > 0, `${c.table} has rows`);
+  // every read table but phase 2's applications (the generated log has no call for applications:
+  // test/programmes/phase2.int.test.ts covers that projection, which has no batched path)
+  for (const c of live) if (c.table !== 'applications') t.ok(c.rows > 0, `${c.table} has rows`);
 
   // the read models say what the log says
   const ev = await sql<{ type: string; n: string }>`select type, count(*) as n from es.events group by type`.execute(
