@@ -1,6 +1,6 @@
 import { handleCommand, loadAggregate, type Dependencies } from '../src/application/commandHandler.ts';
 import { createHash } from 'node:crypto';
-import { currentRegionOf } from '../src/domain/kernel/regions.ts';
+import { currentRegionOf, regionsInForce } from '../src/domain/kernel/regions.ts';
 import type { Decider } from '../src/domain/kernel/decider.ts';
 import type { DomainEvent } from '../src/domain/kernel/shared.ts';
 import { builtInProgramme } from '../src/domain/programmes/index.ts';
@@ -75,31 +75,10 @@ const NAMED = [
   'Xylofutur',
   'Infr@2050',
 ];
-/** Metropolitan Regions before 2016 (the pôles' Regions when labelled). */
-const OLD_REGIONS = [
-  '11',
-  '21',
-  '22',
-  '23',
-  '24',
-  '25',
-  '26',
-  '31',
-  '41',
-  '42',
-  '43',
-  '52',
-  '53',
-  '54',
-  '72',
-  '73',
-  '74',
-  '82',
-  '83',
-  '91',
-  '93',
-  '94',
-];
+/** Metropolitan Regions before 2016 (the pôles' Regions when labelled): the 22 of INSEE's COG. */
+const OLD_REGIONS = regionsInForce('2015-12-31')
+  .filter((r) => r.kind === 'metropolitan')
+  .map((r) => r.code);
 const THEMES = [
   'aéronautique',
   'santé',
