@@ -11,7 +11,7 @@ import { caughtUp } from './helpers.ts';
 
 t.test('the runner projects a generated history; batch writes equal event-by-event; rebuild equals live', async (t) => {
   const { system } = await build(t);
-  // Territoires d'industrie, then La Nouvelle France industrielle and the pôles (their own streams)
+  // Territoires d'industrie, then La Nouvelle France industrielle, then the pôles (their own streams)
   const n =
     (await insertEvents(system.pool, generate(4000, 7), { chunk: 700 })) +
     (await insertEvents(system.pool, generateNfi(200), { chunk: 700 })) +
@@ -66,6 +66,33 @@ t.test('the runner projects a generated history; batch writes equal event-by-eve
     summary: string;
   }>`select summary from read.audit_log where type = 'ContractSigned' limit 1`.execute(system.db);
   t.match(s.rows[0]?.summary, /^Contract C\d+ signed$/);
+  // the pôles' read models say what their generated log says (bench:rebuild's pôles share)
+  t.equal(await q('select count(*) as n from read.poles'), count('PoleLabelled'));
+  t.equal(
+    await q(`select count(*) as n from read.poles where closed_on is not null`),
+    count('PoleDelabelled') + count('PolesMerged'),
+  );
+  t.equal(await q('select count(*) as n from read.pole_labels'), count('PoleLabelled') + count('PoleLabelRenewed'));
+  t.equal(
+    await q(`select count(*) as n from read.pole_contracts where status = 'validated'`),
+    count('PerformanceContractCoValidated'),
+  );
+  t.ok(count('PerformanceContractCoValidated') > 0 && count('PerformanceContractDrafted') > 0, 'contracts generated');
+  t.equal(
+    await q('select count(*) as n from read.pole_contract_decisions'),
+    count('PerformanceContractSubmitted') +
+      count('PerformanceContractValidatedByState') +
+      count('PerformanceContractValidatedByRegion') +
+      count('PerformanceContractRefused') +
+      count('PerformanceContractCoValidated'),
+  );
+  t.equal(await q('select count(*) as n from read.fui_projects'), count('FuiProjectSubmitted'));
+  t.equal(
+    await q('select count(*) as n from read.fui_projects where completed_on is not null'),
+    count('FuiProjectCompleted'),
+  );
+  t.equal(await q('select count(*) as n from read.fui_project_cofundings'), count('FuiProjectCoFunded'));
+  t.equal(await q('select count(*) as n from read.fui_calls where published_on is not null'), 26);
 
   // the same log applied one event per batch into a shadow schema gives the same tables
   await createShadow(system.db);
