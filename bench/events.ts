@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { contentDigest, eventHash } from '../src/eventstore/hash.ts';
 import type { JsonObject } from '../src/eventstore/types.ts';
-import { currentRegionOf } from '../src/domain/kernel/regions.ts';
+import { currentRegionOf, regionsInForce } from '../src/domain/kernel/regions.ts';
 
 /**
  * A realistic synthetic history of the programme (territories, contracts with commitments and
@@ -328,30 +328,10 @@ export async function insertEvents(
 }
 
 const NFI = 'nouvelle-france-industrielle-2013';
-const NFI_REGIONS = [
-  '11',
-  '21',
-  '22',
-  '23',
-  '24',
-  '25',
-  '26',
-  '31',
-  '41',
-  '42',
-  '43',
-  '52',
-  '53',
-  '54',
-  '72',
-  '73',
-  '74',
-  '82',
-  '83',
-  '91',
-  '93',
-  '94',
-];
+/** The 22 metropolitan Regions of 2013 (INSEE's COG), each mandated by the NFI. */
+const NFI_REGIONS = regionsInForce('2013-11-26')
+  .filter((r) => r.kind === 'metropolitan')
+  .map((r) => r.code);
 
 /**
  * La Nouvelle France industrielle's history for the rebuild bench (`npm run bench:rebuild`): the
