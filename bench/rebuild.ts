@@ -21,22 +21,19 @@
  *    projections, for their cost per event of theirs.
  * Last line: one JSON object with the figures.
  */
+import { reportingApp } from './lib/reporting-app.ts';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
-import { parseConfig } from '../src/config.ts';
 import { createDb, createPool } from '../src/db/database.ts';
 import { startEmbedded, stopEmbeddedAt } from '../src/db/embedded.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { buildRegistry } from '../src/domain/index.ts';
 import { PostgresEventStore } from '../src/eventstore/postgres.ts';
-import { buildApp } from '../src/http/app.ts';
-import { signToken } from '../src/http/auth.ts';
 import { allProjections } from '../src/projections/index.ts';
 import { READ_TABLES, rebuild } from '../src/projections/rebuild.ts';
-import { createSystem } from '../src/system.ts';
 import { prepareEmmett, runEmmettRebuild } from './emmett.ts';
 import { generate, generateNfi, generatePoles, insertEvents } from './events.ts';
 
@@ -294,17 +291,7 @@ async function main() {
     await pool.query('drop schema emmett_bench cascade; delete from emt_messages');
 
     // 5. as-of report latency on the rebuilt data
-    const config = parseConfig({
-      DATABASE_URL: server.url,
-      AUTH_JWT_SECRET: SECRET,
-      LOG_LEVEL: 'silent',
-      SEED: 'none',
-      NODE_ENV: 'test',
-      RATE_LIMIT_PER_MINUTE: '1000000',
-    });
-    const system = await createSystem(config, { migrate: false, poolSize: 10 });
-    const app = await buildApp(system);
-    const token = await signToken(SECRET, { sub: 'bench', name: 'Bench', roles: ['reporter'] });
+    const { system, app, token } = await reportingApp(server.url, SECRET);
     const dates = Array.from({ length: 330 }, (_, i) =>
       new Date(Date.UTC(2018, 10, 22) + ((i * 7919) % 2600) * 86_400_000).toISOString().slice(0, 10),
     );

@@ -10,19 +10,16 @@
  * `GET /reports/progress?asOf=` on the same dates. Prints p50/p99 of each, their ratio and the
  * spread between rounds; last line: one JSON object.
  */
+import { reportingApp } from './lib/reporting-app.ts';
 import { resolve } from 'node:path';
 import { sql } from 'kysely';
-import { parseConfig } from '../src/config.ts';
 import { createDb, createPool } from '../src/db/database.ts';
 import { startEmbedded } from '../src/db/embedded.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { buildRegistry } from '../src/domain/index.ts';
 import { PostgresEventStore } from '../src/eventstore/postgres.ts';
-import { buildApp } from '../src/http/app.ts';
-import { signToken } from '../src/http/auth.ts';
 import { allProjections } from '../src/projections/index.ts';
 import { rebuild } from '../src/projections/rebuild.ts';
-import { createSystem } from '../src/system.ts';
 import { generate, insertEvents } from './events.ts';
 import { percentile } from './lib/stats.ts';
 
@@ -65,17 +62,7 @@ try {
   );
   err(`${n} events in the log; read model: ${territories} territory versions, ${fundings} fundings\n`);
 
-  const config = parseConfig({
-    DATABASE_URL: server.url,
-    AUTH_JWT_SECRET: SECRET,
-    LOG_LEVEL: 'silent',
-    SEED: 'none',
-    NODE_ENV: 'test',
-    RATE_LIMIT_PER_MINUTE: '1000000',
-  });
-  const system = await createSystem(config, { migrate: false, poolSize: 10 });
-  const app = await buildApp(system);
-  const token = await signToken(SECRET, { sub: 'bench', name: 'Bench', roles: ['reporter'] });
+  const { system, app, token } = await reportingApp(server.url, SECRET);
   const codes = (await sql<{ region_code: string }>`select distinct region_code from read.territories`.execute(db)).rows
     .map((r) => r.region_code)
     .concat(['41', '42', '21'])
